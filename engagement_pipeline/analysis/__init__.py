@@ -1,0 +1,1 @@
+"""Statistics and the analysis tables of the warehouse, computed from one wave's responses. No Dagster here."""

@@ -1,0 +1,21 @@
+"""Proportions with Wilson intervals, suppressed below the minimum group size (contract §4-§5)."""
+
+from __future__ import annotations
+
+import math
+
+from statsmodels.stats.proportion import proportion_confint
+
+
+def percentage(selected: int, answered: int, min_group_size: int) -> dict[str, float | int | bool | None]:
+    """``pct``, Wilson 95 % ``ci_low``/``ci_high`` (0-100), or NULLs and ``suppressed`` below the threshold."""
+    if answered < min_group_size or answered == 0:
+        return {"pct": None, "ci_low": None, "ci_high": None, "suppressed": True}
+    low, high = proportion_confint(selected, answered, alpha=0.05, method="wilson")
+    return {"pct": 100.0 * selected / answered, "ci_low": 100.0 * float(low),
+            "ci_high": 100.0 * float(high), "suppressed": False}
+
+
+def mean_of_reported(values: list[float | None]) -> float | None:
+    reported = [v for v in values if v is not None and not math.isnan(v)]
+    return sum(reported) / len(reported) if reported else None

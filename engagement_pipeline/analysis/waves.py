@@ -1,0 +1,27 @@
+"""``waves``: one summary row per wave."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+
+from .groups import split
+from .proportions import mean_of_reported
+
+COLUMNS = ["wave", "n_respondents", "n_users", "n_non_users", "pct_users", "mean_pct_improved", "loaded_at"]
+
+
+def wave_summary(responses: pd.DataFrame, perceived: pd.DataFrame, wave: str, loaded_at: datetime) -> pd.DataFrame:
+    users, non_users = split(responses)
+    n = len(responses)
+    row = {
+        "wave": wave, "n_respondents": n, "n_users": len(users), "n_non_users": len(non_users),
+        "pct_users": 100.0 * len(users) / n if n else None,
+        "mean_pct_improved": mean_of_reported(perceived["pct_improved"].tolist()),
+        "loaded_at": pd.Timestamp(loaded_at).as_unit("us"),
+    }
+    return pd.DataFrame([row], columns=COLUMNS).astype({
+        "wave": "string", "n_respondents": "int64", "n_users": "int64", "n_non_users": "int64",
+        "pct_users": "float64", "mean_pct_improved": "float64",
+    })

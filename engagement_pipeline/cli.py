@@ -1,0 +1,86 @@
+"""The ``engagement-pipeline`` command: run the pipeline on every wave, or generate a synthetic wave."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import warnings
+from pathlib import Path
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .defs.runner import instance_for_cli, run_waves
+    from .settings import Settings
+
+    settings = Settings.from_env(args.data_dir, args.output_dir)
+    if not settings.waves_dir.is_dir():
+        print(f"error: no wave folders: {settings.waves_dir} does not exist", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    with instance_for_cli() as instance:
+        outcomes = run_waves(settings, instance, log=lambda m: print(m, file=sys.stderr),
+                             log_level="INFO" if args.verbose else "CRITICAL")
+    if not outcomes:
+        print(f"error: no valid wave folders under {settings.waves_dir}", file=sys.stderr)
+        return 2
+    for outcome in outcomes:
+        if outcome.success:
+            print(f"wave {outcome.wave}: published")
+        else:
+            for problem in outcome.problems:
+                print(f"wave {outcome.wave} FAILED: {problem}", file=sys.stderr)
+    failed = [o.wave for o in outcomes if not o.success]
+    elapsed = time.perf_counter() - started
+    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} waves published to {settings.warehouse_path} "
+          f"in {elapsed:.1f} s")
+    return 1 if failed else 0
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from .ingest.waves import is_valid_wave_name
+    from .settings import Settings
+    from .synthetic import write_wave
+
+    if not is_valid_wave_name(args.wave):
+        print(f"error: wave name {args.wave!r} must match ^[A-Za-z0-9][A-Za-z0-9._-]{{0,63}}$", file=sys.stderr)
+        return 2
+    if args.respondents < 1:
+        print("error: --respondents must be at least 1", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(args.data_dir, None)
+    folder = write_wave(settings.data_dir, args.wave, args.respondents, args.seed)
+    print(f"wrote synthetic wave {args.wave} ({args.respondents} respondents) to {folder}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="engagement-pipeline", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="validate, load, analyse and publish every valid wave")
+    run.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
+    run.add_argument("--output-dir", type=Path, help="output root (default: $ENGAGEMENT_OUTPUT_DIR or outputs/)")
+    run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's step log")
+    run.set_defaults(handler=_run)
+    gen = sub.add_parser("generate", help="write a synthetic wave in the data contract's format")
+    gen.add_argument("--wave", required=True)
+    gen.add_argument("--respondents", type=int, required=True)
+    gen.add_argument("--seed", type=int, required=True)
+    gen.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
+    gen.set_defaults(handler=_generate)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    warnings.filterwarnings("ignore", module=r"dagster.*")
+    warnings.filterwarnings("ignore", message=r".*(preview|beta|experimental).*")
+    try:
+        return args.handler(args)
+    except ValueError as exc:  # bad settings in the environment
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,6 @@
+"""The Dagster entry point (``dagster dev`` via workspace.yaml): Definitions for the environment's settings."""
+
+from engagement_pipeline.defs.build import build_definitions
+from engagement_pipeline.settings import Settings
+
+defs = build_definitions(Settings.from_env())

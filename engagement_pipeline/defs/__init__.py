@@ -1,0 +1,1 @@
+"""Dagster wiring only: partitions, resources, assets, checks, jobs. Logic lives in the plain modules."""

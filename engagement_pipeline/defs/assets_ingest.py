@@ -1,0 +1,88 @@
+"""Ingest assets: read, validate and stage one wave's files. Thin wrappers over ``ingest``."""
+
+
+from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
+
+from ..ingest.errors import ContractError
+from ..ingest.interviews import empty_quotes, load_codebook, load_interviews
+from ..ingest.privacy import load_key
+from ..ingest.readers import read_csv
+from ..ingest.survey import LoadedFile, load_survey
+from ..ingest.waves import INTERVIEWS_FILE, SURVEY_STEM, read_table, survey_path, wave_dir
+from ..warehouse.staging import stage_codebook, stage_file
+from ..warehouse.store import read_wave, staged
+from .metadata import table_metadata
+from .partitions import waves_partitions
+from .resources import PipelineSettings, StoreResource
+
+SURVEY_FILES = (f"{SURVEY_STEM}.csv", f"{SURVEY_STEM}.xlsx")
+INGEST = {"partitions_def": waves_partitions, "group_name": "ingest", "kinds": {"pandas", "duckdb"}}
+
+
+def _fail(error: ContractError, wave: str) -> Failure:
+    """A step failure whose description is the contract error, without a traceback wall."""
+    located = error.for_wave(wave)
+    return Failure(description=located.message, metadata={"source_file": located.source_file})
+
+
+def _file_metadata(loaded: LoadedFile) -> dict[str, object]:
+    return {
+        **table_metadata(loaded.rows),
+        "source_file": loaded.source_file,
+        "sha256": loaded.sha256,
+        "rows_read": loaded.rows_read,
+        "rows_loaded": loaded.rows_loaded,
+        "rows_quarantined": loaded.rows_quarantined,
+    }
+
+
+@asset(**INGEST, description="The wave's codebook of interview themes, validated and staged.")
+def codebook(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
+    settings = pipeline.settings
+    try:
+        if not settings.codebook_path.exists():
+            raise ContractError("codebook.csv", "the codebook is missing from the raw folder")
+        frame = load_codebook(read_csv(settings.codebook_path))
+    except ContractError as error:
+        raise _fail(error, context.partition_key) from None
+    with store.get_connection() as con:
+        stage_codebook(con, context.partition_key, frame)
+    return MaterializeResult(metadata={**table_metadata(frame), "themes": len(frame)})
+
+
+@asset(**INGEST, description="The wave's survey file, validated row by row (bad rows to quarantine), "
+       "pseudonymised and scrubbed, staged until its checks pass.")
+def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
+    settings, wave = pipeline.settings, context.partition_key
+    try:
+        raw = read_table(survey_path(wave_dir(settings.waves_dir, wave)))
+        layout, loaded = load_survey(raw, wave, load_key(settings.pseudonym_key_file))
+    except ContractError as error:
+        raise _fail(error, wave) from None
+    with store.get_connection() as con:
+        stage_file(con, wave, "responses", loaded, loaded.rows.iloc[0:0], SURVEY_FILES)
+    context.log.info("%s: %d rows read, %d loaded, %d quarantined", loaded.source_file,
+                     loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined)
+    return MaterializeResult(metadata={
+        **_file_metadata(loaded),
+        "areas": ", ".join(layout.areas), "channels": ", ".join(layout.channels),
+        "barriers": ", ".join(layout.barriers),
+    })
+
+
+@asset(**INGEST, deps=[codebook], description="The wave's coded interview segments (optional file), "
+       "validated against the codebook, quotes scrubbed, staged until their checks pass.")
+def interview_segments(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
+    settings, wave = pipeline.settings, context.partition_key
+    path = wave_dir(settings.waves_dir, wave) / INTERVIEWS_FILE
+    with store.get_connection() as con:
+        themes = set(read_wave(con, staged("codebook"), wave)["theme"])
+        try:
+            loaded = (load_interviews(read_table(path), wave, load_key(settings.pseudonym_key_file), themes)
+                      if path.exists() else None)
+        except ContractError as error:
+            raise _fail(error, wave) from None
+        stage_file(con, wave, "interview_quotes", loaded, empty_quotes(), (INTERVIEWS_FILE,))
+    if loaded is None:
+        return MaterializeResult(metadata={"dagster/row_count": 0, "source_file": "(none: no interviews this wave)"})
+    return MaterializeResult(metadata=_file_metadata(loaded))

@@ -1,0 +1,22 @@
+"""Assemble the Definitions for given settings: the single code path the UI and the CLI share."""
+
+from __future__ import annotations
+
+from dagster import Definitions, in_process_executor, load_assets_from_modules
+
+from ..settings import Settings
+from . import assets_ingest, assets_load, assets_publish
+from .checks import CHECKS
+from .jobs import wave_job
+from .resources import build_resources
+
+
+def build_definitions(settings: Settings) -> Definitions:
+    # In-process: the steps share one DuckDB store, which admits one writing process at a time.
+    return Definitions(
+        assets=load_assets_from_modules([assets_ingest, assets_load, assets_publish]),
+        asset_checks=CHECKS,
+        jobs=[wave_job],
+        resources=build_resources(settings),
+        executor=in_process_executor,
+    )

@@ -1,0 +1,70 @@
+"""Running every valid wave through the shared Definitions, and explaining failures plainly.
+
+This is how the CLI executes: the same ``wave_job`` the UI shows, one run per wave partition,
+on the persistent instance when DAGSTER_HOME is set.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from dagster import DagsterInstance, ExecuteInProcessResult
+
+from ..ingest.waves import scan_waves
+from ..settings import Settings
+from .build import build_definitions
+from .jobs import WAVE_JOB
+from .partitions import waves_partitions
+
+
+@dataclass
+class WaveOutcome:
+    wave: str
+    success: bool
+    problems: list[str] = field(default_factory=list)
+    run_id: str = ""
+
+
+def instance_for_cli() -> DagsterInstance:
+    """The persistent instance under DAGSTER_HOME, else a throwaway one."""
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def failure_messages(result: ExecuteInProcessResult) -> list[str]:
+    """Plain descriptions of what failed in a run: contract errors and failed blocking checks."""
+    messages: list[str] = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data:
+            data = event.step_failure_data
+            if data.user_failure_data and data.user_failure_data.description:
+                messages.append(data.user_failure_data.description)
+            elif data.error and "DagsterAssetCheckFailedError" not in (data.error.cls_name or ""):
+                cause = data.error.cause or data.error
+                messages.append(f"step {event.step_key} failed: {cause.message.strip()}")
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            text = evaluation.description or "failed"
+            messages.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name}: {text}")
+    return messages or ["the run failed (see the Dagster event log)"]
+
+
+def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str], None] = print,
+              log_level: str = "WARNING") -> list[WaveOutcome]:
+    """Materialise every asset for every valid wave, oldest first."""
+    scan = scan_waves(settings.waves_dir)
+    for message in scan.rejection_messages():
+        log(message)
+    known = set(instance.get_dynamic_partitions(waves_partitions.name))
+    new = [wave for wave in scan.valid if wave not in known]
+    if new:
+        instance.add_dynamic_partitions(waves_partitions.name, new)
+    job = build_definitions(settings).resolve_job_def(WAVE_JOB)
+    outcomes = []
+    for wave in scan.valid:
+        result = job.execute_in_process(
+            partition_key=wave, instance=instance, raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+        outcome = WaveOutcome(wave, result.success, [] if result.success else failure_messages(result), result.run_id)
+        outcomes.append(outcome)
+    return outcomes

@@ -1,0 +1,92 @@
+"""Privacy rules of the data contract (§4): keyed pseudonyms and free-text scrubbing.
+
+Everything that decides what identifying information may leave a raw file belongs here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from pathlib import Path
+
+import pandas as pd
+
+KEY_ENV = "ENGAGEMENT_PSEUDONYM_KEY"
+
+#: Columns accepted in a survey file and dropped on read, never stored anywhere.
+IDENTIFYING_COLUMNS = ("respondent_name", "respondent_email")
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# Ten digits, optionally grouped 3-3-4 by spaces or hyphens, not part of a longer number.
+_NHS_NUMBER = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+# UK numbers: +44 or 0, then 9-10 more digits, allowing spaces, hyphens and brackets between groups.
+_UK_PHONE = re.compile(
+    r"(?<![\w+])(?:\+44[ \-]?(?:\(0\)[ \-]?)?|\(?0)\d{2,4}\)?(?:[ \-]?\d){6,8}(?!\d)"
+)
+_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b")
+
+
+def load_key(key_file: Path) -> bytes:
+    """The HMAC key: ``ENGAGEMENT_PSEUDONYM_KEY`` if set, else a random key kept in ``key_file``.
+
+    A new key file is created with owner-only permissions (0600, folder 0700) the first time.
+    The key itself is never logged or returned in any message.
+    """
+    from_env = os.environ.get(KEY_ENV)
+    if from_env:
+        return from_env.encode("utf-8")
+    if key_file.exists():
+        key = key_file.read_bytes().strip()
+        if key:
+            return key
+    key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_hex(32).encode("ascii")
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    return key
+
+
+def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
+    """HMAC-SHA256 (hex) of each stripped respondent id: stable across waves for one key."""
+    return ids.map(lambda value: hmac.new(key, str(value).strip().encode("utf-8"), hashlib.sha256).hexdigest())
+
+
+def nhs_number_is_valid(digits: str) -> bool:
+    """Modulus-11 check of a 10-digit NHS number (weights 10..2; a check value of 10 is never valid)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _replace_nhs(match: re.Match[str]) -> str:
+    return "[nhs-number]" if nhs_number_is_valid("".join(match.groups())) else match.group(0)
+
+
+def scrub_text(text: str) -> str:
+    """Replace e-mail addresses, NHS numbers, UK phone numbers and @handles with placeholders."""
+    if not text:
+        return text
+    text = _EMAIL.sub("[email]", text)
+    text = _NHS_NUMBER.sub(_replace_nhs, text)
+    text = _UK_PHONE.sub("[phone]", text)
+    return _HANDLE.sub("[handle]", text)
+
+
+def scrub(series: pd.Series) -> pd.Series:
+    """Scrub a column of free text; blanks become missing values."""
+    stripped = series.fillna("").astype(str).str.strip()
+    has_text = stripped != ""
+    out = pd.Series(pd.NA, index=series.index, dtype="string")
+    if has_text.any():
+        out[has_text] = stripped[has_text].map(scrub_text)
+    return out

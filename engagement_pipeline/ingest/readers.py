@@ -1,0 +1,135 @@
+"""Reading raw CSV/XLSX files into frames of text cells, with their spreadsheet row numbers.
+
+Only file-format concerns live here: encodings, BOMs, line endings, duplicated headers, empty
+files, the file's hash. Cells stay text; the schemas decide what they mean.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import ContractError
+
+ROW_NUMBER = "__row_number__"
+"""Column holding each record's spreadsheet row number (the header is row 1)."""
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A file's cells as stripped text, indexed 0..n-1, plus where it came from."""
+
+    source_file: str
+    sha256: str
+    frame: pd.DataFrame  # text columns + ROW_NUMBER
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c != ROW_NUMBER]
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+
+def _check_header(header: list[str], name: str) -> list[str]:
+    header = [h.strip() for h in header]
+    if not any(header):
+        raise ContractError(name, "the header row is empty")
+    for position, column in enumerate(header, start=1):
+        if not column:
+            raise ContractError(name, f"header cell {position} is blank")
+    seen: set[str] = set()
+    for column in header:
+        if column in seen:
+            raise ContractError(name, "duplicated header", column=column)
+        seen.add(column)
+    return header
+
+
+def _decode(payload: bytes, name: str) -> str:
+    if not payload.strip():
+        raise ContractError(name, "the file is empty")
+    try:
+        return payload.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ContractError(name, f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+
+
+def read_csv(path: Path, display_name: str | None = None) -> RawTable:
+    """Read a UTF-8 CSV (BOM and CRLF allowed) as text cells; blank lines are skipped, numbering kept."""
+    name = display_name or path.name
+    payload = path.read_bytes()
+    digest = hashlib.sha256(payload).hexdigest()
+    text = _decode(payload, name)
+    if "\x00" in text:
+        raise ContractError(name, "not a text file (contains NUL bytes)")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ContractError(name, f"unreadable CSV header ({exc})") from None
+    header = _check_header(header, name)
+    try:
+        # No names: the header record fixes the field count, so a record with extra fields is an
+        # error instead of silently becoming an index.
+        frame = pd.read_csv(
+            io.StringIO(text, newline=""), header=None, dtype=str, keep_default_na=False,
+            na_filter=False, skip_blank_lines=False, engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ContractError(name, f"malformed CSV ({' '.join(str(exc).split())})") from None
+    if frame.shape[1] != len(header):
+        raise ContractError(name, "the header and the records disagree on the number of columns")
+    # Record numbers count CSV records, as a spreadsheet numbers rows; the header is row 1.
+    frame = frame.iloc[1:].fillna("").reset_index(drop=True)
+    frame.columns = header
+    frame[ROW_NUMBER] = range(2, len(frame) + 2)
+    return RawTable(name, digest, _finish(frame, header, name))
+
+
+def read_xlsx(path: Path, display_name: str | None = None) -> RawTable:
+    """Read the first sheet of an .xlsx workbook as text cells (4 stored as a number reads as ``4``)."""
+    name = display_name or path.name
+    payload = path.read_bytes()
+    digest = hashlib.sha256(payload).hexdigest()
+    if not payload:
+        raise ContractError(name, "the file is empty")
+    try:
+        sheet = pd.read_excel(io.BytesIO(payload), sheet_name=0, header=None, dtype=object,
+                              engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise ContractError(name, f"unreadable workbook ({type(exc).__name__})") from None
+    if sheet.empty:
+        raise ContractError(name, "the first sheet is empty")
+    header = _check_header([_cell_text(v) for v in sheet.iloc[0].tolist()], name)
+    body = sheet.iloc[1:].map(_cell_text)
+    body.columns = header
+    body = body.reset_index(drop=True)
+    body[ROW_NUMBER] = range(2, len(body) + 2)
+    return RawTable(name, digest, _finish(body, header, name))
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def _finish(frame: pd.DataFrame, header: list[str], name: str) -> pd.DataFrame:
+    cells = frame[header]
+    stripped = cells.apply(lambda col: col.astype(str).str.strip())
+    blank_row = (stripped == "").all(axis=1)
+    result = stripped.loc[~blank_row].copy()
+    result[ROW_NUMBER] = frame.loc[~blank_row, ROW_NUMBER].to_numpy()
+    if result.empty:
+        raise ContractError(name, "no data rows")
+    return result.reset_index(drop=True)

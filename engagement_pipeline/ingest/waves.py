@@ -1,0 +1,76 @@
+"""Finding wave folders and their files (contract §1): names are vetted before anything uses them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContractError
+from .readers import RawTable, read_csv, read_xlsx
+
+WAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+SURVEY_STEM = "survey_responses"
+INTERVIEWS_FILE = "interview_segments.csv"
+
+
+def is_valid_wave_name(name: str) -> bool:
+    return bool(WAVE_NAME.fullmatch(name))
+
+
+@dataclass(frozen=True)
+class WaveScan:
+    """Wave folders found under the waves directory, split into usable and rejected names."""
+
+    valid: list[str]
+    rejected: list[str]
+
+    def rejection_messages(self) -> list[str]:
+        return [f"wave folder {name!r} skipped: its name must match {WAVE_NAME.pattern}"
+                for name in self.rejected]
+
+
+def scan_waves(waves_dir: Path) -> WaveScan:
+    """Sorted wave names; hidden entries and plain files are ignored."""
+    if not waves_dir.is_dir():
+        return WaveScan([], [])
+    valid, rejected = [], []
+    for entry in sorted(waves_dir.iterdir(), key=lambda p: p.name):
+        if not entry.is_dir() or entry.name.startswith("."):
+            continue
+        (valid if is_valid_wave_name(entry.name) else rejected).append(entry.name)
+    return WaveScan(valid, rejected)
+
+
+def wave_dir(waves_dir: Path, wave: str) -> Path:
+    """The folder of a vetted wave name; refuses anything else."""
+    if not is_valid_wave_name(wave):
+        raise ValueError(f"invalid wave name {wave!r}")
+    return waves_dir / wave
+
+
+def survey_path(folder: Path) -> Path:
+    """The wave's survey file: exactly one of survey_responses.csv / .xlsx."""
+    csv_path, xlsx_path = folder / f"{SURVEY_STEM}.csv", folder / f"{SURVEY_STEM}.xlsx"
+    if csv_path.exists() and xlsx_path.exists():
+        raise ContractError(f"{SURVEY_STEM}.csv", f"both {SURVEY_STEM}.csv and {SURVEY_STEM}.xlsx are present; keep one")
+    if csv_path.exists():
+        return csv_path
+    if xlsx_path.exists():
+        return xlsx_path
+    if not folder.is_dir():
+        raise ContractError(f"{SURVEY_STEM}.csv", "the wave folder no longer exists")
+    raise ContractError(f"{SURVEY_STEM}.csv", "no survey file in the wave folder")
+
+
+def read_table(path: Path) -> RawTable:
+    if not path.exists():
+        raise ContractError(path.name, "the file disappeared while being read")
+    return read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path)
+
+
+def wave_input_files(folder: Path) -> list[Path]:
+    """The files of a wave that the pipeline reads (for change detection and hashing)."""
+    files = [p for p in (folder / f"{SURVEY_STEM}.csv", folder / f"{SURVEY_STEM}.xlsx",
+                         folder / INTERVIEWS_FILE) if p.exists()]
+    return files

@@ -1,0 +1,107 @@
+"""Where things live and the tunable thresholds, read from the environment (data contract §1, §3, §4).
+
+Only settings belong here: paths, limits and their environment variables. No I/O beyond
+resolving paths, no Dagster.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MAX_QUARANTINE_FRACTION = 0.10
+DEFAULT_MIN_GROUP_SIZE = 11
+DEFAULT_ALPHA = 0.05
+
+
+def _float_env(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"environment variable {name}={raw!r} is not a number") from exc
+
+
+def _int_env(name: str, default: int) -> int:
+    value = _float_env(name, default)
+    if value != int(value) or value < 1:
+        raise ValueError(f"environment variable {name} must be a whole number of at least 1")
+    return int(value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved locations and thresholds for one pipeline run."""
+
+    data_dir: Path
+    output_dir: Path
+    max_quarantine_fraction: float = DEFAULT_MAX_QUARANTINE_FRACTION
+    min_group_size: int = DEFAULT_MIN_GROUP_SIZE
+    alpha: float = DEFAULT_ALPHA
+    pseudonym_key_file: Path = field(default_factory=lambda: default_key_file())
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+    @property
+    def waves_dir(self) -> Path:
+        return self.raw_dir / "waves"
+
+    @property
+    def codebook_path(self) -> Path:
+        return self.raw_dir / "codebook.csv"
+
+    @property
+    def warehouse_path(self) -> Path:
+        """The analysts' published warehouse."""
+        return self.output_dir / "engagement.duckdb"
+
+    @property
+    def state_dir(self) -> Path:
+        """The pipeline's private working area: never published, never read by analysts."""
+        return self.output_dir / ".pipeline"
+
+    @property
+    def store_path(self) -> Path:
+        return self.state_dir / "store.duckdb"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.output_dir / "reports"
+
+    @classmethod
+    def from_env(cls, data_dir: str | Path | None = None, output_dir: str | Path | None = None) -> "Settings":
+        """Settings from explicit arguments, else the environment, else the contract's defaults."""
+        data = data_dir or os.environ.get("ENGAGEMENT_DATA_DIR") or "data"
+        output = output_dir or os.environ.get("ENGAGEMENT_OUTPUT_DIR") or "outputs"
+        fraction = _float_env("ENGAGEMENT_MAX_QUARANTINE_FRACTION", DEFAULT_MAX_QUARANTINE_FRACTION)
+        if not 0 <= fraction <= 1:
+            raise ValueError("ENGAGEMENT_MAX_QUARANTINE_FRACTION must lie between 0 and 1")
+        alpha = _float_env("ENGAGEMENT_ALPHA", DEFAULT_ALPHA)
+        if not 0 < alpha < 1:
+            raise ValueError("ENGAGEMENT_ALPHA must lie strictly between 0 and 1")
+        return cls(
+            data_dir=Path(data).absolute(),
+            output_dir=Path(output).absolute(),
+            max_quarantine_fraction=fraction,
+            min_group_size=_int_env("ENGAGEMENT_MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE),
+            alpha=alpha,
+            pseudonym_key_file=default_key_file(),
+        )
+
+
+def default_key_file() -> Path:
+    """Where the random pseudonymisation key lives when ``ENGAGEMENT_PSEUDONYM_KEY`` is unset.
+
+    Outside the data and output folders on purpose, so that sharing either never shares the key.
+    ``ENGAGEMENT_PSEUDONYM_KEY_FILE`` moves it.
+    """
+    explicit = os.environ.get("ENGAGEMENT_PSEUDONYM_KEY_FILE")
+    if explicit:
+        return Path(explicit).expanduser().absolute()
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "engagement-pipeline" / "pseudonym.key"

@@ -1,0 +1,86 @@
+"""Publishing the analysts' warehouse in one atomic step (contract §5).
+
+The new warehouse is written to a temporary file beside the published one, checkpointed and
+fsynced, then renamed over it. Readers holding the old file open keep reading the old state;
+new readers see the new one; a failure before the rename leaves the published file untouched.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from ..ingest.columns import FAMILIES, family_of, quote_identifier
+from .catalog import TABLES, column_comment
+from .store import table_columns, table_exists
+
+TEMP_SUFFIX = ".publishing"
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal for the catalog's own comment text (never for data)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _ordered_columns(table: str, columns: list[str]) -> list[str]:
+    """Fixed columns in catalog order, then family columns grouped by family, then the rest."""
+    known = [c for c in TABLES[table].columns if c in columns and c != "comment"]
+    families = [c for family in FAMILIES for c in columns
+                if (parsed := family_of(c)) and parsed[0] == family]
+    rest = [c for c in columns if c not in known and c not in families]
+    return known + families + rest
+
+
+def remove_leftovers(warehouse_path: Path) -> None:
+    """Delete temporary files a killed publish may have left behind."""
+    for leftover in warehouse_path.parent.glob(f".{warehouse_path.name}.*{TEMP_SUFFIX}*"):
+        leftover.unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(store: duckdb.DuckDBPyConnection, warehouse_path: Path, tables: list[str] | None = None) -> dict[str, int]:
+    """Copy the store's current tables into a fresh warehouse file and swap it in atomically.
+
+    Returns the published tables' row counts.
+    """
+    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    remove_leftovers(warehouse_path)
+    temp = warehouse_path.with_name(f".{warehouse_path.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    counts: dict[str, int] = {}
+    store.execute(f"ATTACH {_literal(str(temp))} AS publishing")
+    try:
+        for table in tables or list(TABLES):
+            if not table_exists(store, table):
+                continue
+            columns = _ordered_columns(table, list(table_columns(store, table)))
+            select = ", ".join(quote_identifier(c) for c in columns)
+            order = ", ".join(quote_identifier(c) for c in TABLES[table].order_by)
+            target = f"publishing.{quote_identifier(table)}"
+            store.execute(f"CREATE TABLE {target} AS SELECT {select} FROM {quote_identifier(table)} ORDER BY {order}")
+            store.execute(f"COMMENT ON TABLE {target} IS {_literal(TABLES[table].comment)}")
+            for column in columns:
+                store.execute(f"COMMENT ON COLUMN {target}.{quote_identifier(column)} IS "
+                              f"{_literal(column_comment(table, column))}")
+            counts[table] = store.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+        store.execute("CHECKPOINT publishing")
+    except BaseException:
+        store.execute("DETACH publishing")
+        temp.unlink(missing_ok=True)
+        raise
+    store.execute("DETACH publishing")
+    for extra in temp.parent.glob(temp.name + ".wal"):
+        extra.unlink()
+    _fsync(temp)
+    os.replace(temp, warehouse_path)
+    _fsync(warehouse_path.parent)
+    return counts

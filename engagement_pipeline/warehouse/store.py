@@ -1,0 +1,120 @@
+"""The pipeline's private DuckDB store: per-wave staging, promotion, and reads for analysis.
+
+Every table carries a ``wave`` column, and a wave's rows are always replaced as a whole inside
+one transaction, so re-running a wave never duplicates it. Staged rows (``stg_<table>``) become
+current only when the wave's checks have passed. Identifiers come from vetted names only; values
+are always bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import duckdb
+import pandas as pd
+
+from ..ingest.columns import quote_identifier
+
+STAGED_TABLES = ("responses", "quarantine", "load_log", "interview_quotes", "codebook")
+
+
+def staged(table: str) -> str:
+    return f"stg_{table}"
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
+        [table],
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    return {name: dtype for name, dtype in rows}
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
+    """Create ``table`` shaped like ``relation`` if absent; add any column it lacks."""
+    target = quote_identifier(table)
+    if not table_exists(con, table):
+        con.execute(f"CREATE TABLE {target} AS SELECT * FROM {relation} LIMIT 0")
+        return
+    have = table_columns(con, table)
+    incoming = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    for name, dtype, *_ in incoming:
+        if name not in have:
+            con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_identifier(name)} {dtype}")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """All statements inside commit together or not at all."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: pd.DataFrame,
+                 source_files: tuple[str, ...] | None = None) -> None:
+    """Make ``frame`` the wave's rows in ``table`` (only those of ``source_files`` if given).
+
+    Call inside :func:`transaction`. Columns are matched by name; new columns are added.
+    """
+    if "wave" not in frame.columns or not (frame["wave"] == wave).all():
+        raise ValueError(f"every row written to {table} must belong to wave {wave}")
+    con.register("incoming_rows", frame)
+    try:
+        _ensure_table(con, table, "incoming_rows")
+        target = quote_identifier(table)
+        if source_files is None:
+            con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
+        else:
+            placeholders = ", ".join("?" for _ in source_files)
+            con.execute(f"DELETE FROM {target} WHERE wave = ? AND source_file IN ({placeholders})",
+                        [wave, *source_files])
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
+
+
+def write_wave_table(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: pd.DataFrame) -> None:
+    """Replace a wave's rows of one table, atomically."""
+    with transaction(con):
+        replace_rows(con, table, wave, frame)
+
+
+def promote_wave(con: duckdb.DuckDBPyConnection, wave: str, tables: tuple[str, ...] = STAGED_TABLES) -> None:
+    """Copy a wave's staged rows over its current rows, all tables in one transaction."""
+    with transaction(con):
+        for table in tables:
+            source = staged(table)
+            if not table_exists(con, source):
+                continue
+            _ensure_table(con, table, quote_identifier(source))
+            target = quote_identifier(table)
+            con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {quote_identifier(source)} WHERE wave = ?", [wave])
+
+
+def read_wave(con: duckdb.DuckDBPyConnection, table: str, wave: str) -> pd.DataFrame:
+    """A wave's rows of a table (empty frame if the table does not exist yet)."""
+    if not table_exists(con, table):
+        return pd.DataFrame()
+    return con.execute(f"SELECT * FROM {quote_identifier(table)} WHERE wave = ?", [wave]).df()
+
+
+def waves_in(con: duckdb.DuckDBPyConnection, table: str = "responses") -> list[str]:
+    if not table_exists(con, table):
+        return []
+    return [row[0] for row in con.execute(f"SELECT DISTINCT wave FROM {quote_identifier(table)} ORDER BY wave").fetchall()]
