@@ -1,0 +1,92 @@
+"""Publishing is atomic: readers see the old warehouse or the new one, and never block a run (contract §5)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from engagement_pipeline.warehouse.publish import TEMP_SUFFIX, publish
+from engagement_pipeline.warehouse.store import write_wave_table
+
+
+def _store_with(path: Path, n_rows: int) -> None:
+    frame = pd.DataFrame({"wave": pd.Series(["w1"] * n_rows, dtype="string"),
+                          "n_respondents": range(n_rows), "n_users": 0, "n_non_users": 0,
+                          "pct_users": 0.0, "mean_pct_improved": 0.0,
+                          "loaded_at": pd.Timestamp("2020-01-01")})
+    with duckdb.connect(str(path)) as con:
+        write_wave_table(con, "waves", "w1", frame)
+
+
+def _reader(path: str, allowed: tuple[int, ...], seconds: float, queue) -> None:
+    seen, errors = set(), []
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with duckdb.connect(path, read_only=True) as con:
+                seen.add(con.execute("SELECT count(*) FROM waves").fetchone()[0])
+        except duckdb.IOException as exc:  # the file is never missing, locked or torn
+            errors.append(str(exc))
+    queue.put((sorted(seen), errors))
+
+
+def test_readers_see_whole_states_only(tmp_path):
+    store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
+    _store_with(store, 10)
+    with duckdb.connect(str(store)) as con:
+        publish(con, warehouse)
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    reader = ctx.Process(target=_reader, args=(str(warehouse), (10, 2000), 6.0, queue))
+    reader.start()
+    time.sleep(1.5)  # let the reader start hammering
+    for size in (2000, 10, 2000, 10, 2000):
+        _store_with(store, size)
+        with duckdb.connect(str(store)) as con:
+            publish(con, warehouse)
+    seen, errors = queue.get(timeout=60)
+    reader.join(timeout=60)
+    assert errors == []
+    assert set(seen) <= {10, 2000} and seen
+    assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}*"))
+
+
+def test_an_open_reader_keeps_its_state_and_never_blocks_a_run(workspace):
+    assert workspace.run() == 0
+    reader = duckdb.connect(str(workspace.warehouse), read_only=True)
+    try:
+        before = reader.execute("SELECT count(*) FROM responses").fetchone()[0]
+        survey = workspace.wave("2019-03") / "survey_responses.csv"
+        frame = pd.read_csv(survey, dtype=str, keep_default_na=False)
+        frame.iloc[:50].to_csv(survey, index=False)
+        assert workspace.run() == 0  # the reader still holds the old file open
+        assert reader.execute("SELECT count(*) FROM responses").fetchone()[0] == before
+    finally:
+        reader.close()
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as fresh:
+        assert fresh.execute("SELECT count(*) FROM responses").fetchone()[0] == before - 4
+
+
+def test_failure_while_writing_leaves_the_published_file_untouched(tmp_path, monkeypatch):
+    store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
+    _store_with(store, 10)
+    with duckdb.connect(str(store)) as con:
+        publish(con, warehouse)
+    published = warehouse.read_bytes()
+    _store_with(store, 20)
+
+    import engagement_pipeline.warehouse.publish as module
+
+    def broken(table, column):
+        raise OSError("No space left on device (simulated)")
+
+    monkeypatch.setattr(module, "column_comment", broken)
+    with duckdb.connect(str(store)) as con, pytest.raises(OSError, match="No space left"):
+        publish(con, warehouse)
+    assert warehouse.read_bytes() == published
+    assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}*"))
