@@ -71,7 +71,17 @@ class Settings:
 
     @property
     def reports_dir(self) -> Path:
+        """Published reports: ``<wave>/`` and ``trends/``."""
         return self.output_dir / "reports"
+
+    @property
+    def staged_reports_dir(self) -> Path:
+        """Reports being built; moved into reports_dir only when the run publishes."""
+        return self.state_dir / "reports"
+
+    @property
+    def instrument_path(self) -> Path:
+        return self.raw_dir / "instrument.yaml"
 
     @classmethod
     def from_env(cls, data_dir: str | Path | None = None, output_dir: str | Path | None = None) -> "Settings":

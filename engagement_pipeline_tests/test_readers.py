@@ -133,7 +133,8 @@ def test_latin1_file_is_rejected_naming_the_file(tmp_path):
     assert "Jos" not in info.value.message  # a cell is never quoted
 
 
-@pytest.mark.parametrize("payload", [b"", b"   \n\n", b"\r\n"], ids=["zero-bytes", "whitespace", "crlf"])
+@pytest.mark.parametrize("payload", [b"", b"   \n\n", b"\r\n", b"\xef\xbb\xbf"],
+                         ids=["zero-bytes", "whitespace", "crlf", "bom-only"])
 def test_empty_file_is_rejected(tmp_path, payload):
     with pytest.raises(ContractError) as info:
         read_csv(_write_bytes(tmp_path, payload, "empty.csv"))
@@ -178,6 +179,11 @@ def test_record_with_too_many_fields_is_rejected(tmp_path):
 def test_first_record_with_too_many_fields_is_rejected(tmp_path):
     with pytest.raises(ContractError):
         read_csv(_write_bytes(tmp_path, b"a,b\n1,2,3\n4,5\n"))
+
+
+def test_unterminated_quote_is_rejected(tmp_path):
+    with pytest.raises(ContractError, match="malformed CSV"):
+        read_csv(_write_bytes(tmp_path, b'a,b\n1,"never closed\n2,3\n'))
 
 
 def test_nul_bytes_are_rejected(tmp_path):

@@ -420,3 +420,13 @@ def test_stored_responses_schema_accepts_loaded_rows(tmp_path):
     _, loaded = load(tmp_path, [user("U1", comment="ping @someone"), non_user("N1"), user("U2")])
     schemas.RESPONSES.validate(loaded.rows)  # raises if a stored rule is broken
     assert loaded.rows_loaded == 3
+
+
+def test_loading_never_modifies_the_raw_file(tmp_path):
+    path = write(tmp_path, survey_csv([user("U1", comment="mail jane@nhs.example"), user("U1")]))
+    before = path.read_bytes()
+    raw = read_csv(path)
+    _, loaded = load_survey(raw, WAVE, KEY)
+    assert loaded.rows_quarantined == 2
+    assert path.read_bytes() == before
+    assert loaded.sha256 == raw.sha256

@@ -1,20 +1,25 @@
-"""Publish asset: swap the analysts' warehouse for a fresh copy of the store, atomically."""
-
+"""Publish asset: swap in the analysts' warehouse and the wave's reports, atomically."""
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from ..warehouse.publish import publish
-from .assets_load import waves
+from ..warehouse.publish import publish, publish_folder
+from .assets_analysis import REPORT, trend_report
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
 
 
-@asset(partitions_def=waves_partitions, group_name="publish", kinds={"duckdb"}, deps=[waves],
-       description="outputs/engagement.duckdb: every current table of the store, commented, published in "
-                   "one atomic rename. Readers holding the old file keep the old state.")
+@asset(partitions_def=waves_partitions, group_name="publish", kinds={"duckdb"}, deps=[REPORT, trend_report],
+       description="outputs/engagement.duckdb and outputs/reports/: every current table of the store, commented, "
+                   "published in one atomic rename, then the wave's report and the trends. Readers holding the "
+                   "old file keep the old state.")
 def warehouse(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
-    path = pipeline.settings.warehouse_path
+    settings, wave = pipeline.settings, context.partition_key
     with store.get_connection() as con:
-        counts = publish(con, path)
-    context.log.info("published %s", path)
-    return MaterializeResult(metadata={"path": str(path), **{f"rows/{t}": n for t, n in counts.items()}})
+        counts = publish(con, settings.warehouse_path)
+    publish_folder(settings.staged_reports_dir / wave, settings.reports_dir / wave)
+    trends = settings.staged_reports_dir / "trends"
+    if trends.is_dir() and any(trends.iterdir()):
+        publish_folder(trends, settings.reports_dir / "trends")
+    context.log.info("published %s and reports for %s", settings.warehouse_path, wave)
+    return MaterializeResult(metadata={"path": str(settings.warehouse_path),
+                                       **{f"rows/{t}": n for t, n in counts.items()}})

@@ -24,13 +24,13 @@ _SAFE_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
 def family_of(column: str) -> tuple[str, str] | None:
     """(family, item) for a family column such as ``channel_twitter``, else None."""
-    match = _FAMILY_COLUMN.match(column)
+    match = _FAMILY_COLUMN.fullmatch(column)
     return (match.group(1), match.group(2)) if match else None
 
 
 def quote_identifier(name: str) -> str:
     """A double-quoted SQL identifier, refusing any name this module would not have produced."""
-    if not _SAFE_IDENTIFIER.match(name):
+    if not _SAFE_IDENTIFIER.fullmatch(name):
         raise ValueError(f"refusing unsafe SQL identifier {name!r}")
     return f'"{name}"'
 

@@ -19,14 +19,15 @@ KEY_ENV = "ENGAGEMENT_PSEUDONYM_KEY"
 #: Columns accepted in a survey file and dropped on read, never stored anywhere.
 IDENTIFYING_COLUMNS = ("respondent_name", "respondent_email")
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
+# Any word-ish run around an @ with something after it: unicode local parts and dotless domains too.
+_EMAIL = re.compile(r"[\w.%+\-']+@[\w\-]+(?:\.[\w\-]+)*")
 # Ten digits, optionally grouped 3-3-4 by spaces or hyphens, not part of a longer number.
-_NHS_NUMBER = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
+_NHS_NUMBER = re.compile(r"(?<![\d+])(\d{3})[ .\-]{0,2}(\d{3})[ .\-]{0,2}(\d{4})(?!\d)")
 # UK numbers: +44 or 0, then 9-10 more digits, allowing spaces, hyphens and brackets between groups.
 _UK_PHONE = re.compile(
-    r"(?<![\w+])(?:\+44[ \-]?(?:\(0\)[ \-]?)?|\(?0)\d{2,4}\)?(?:[ \-]?\d){6,8}(?!\d)"
+    r"(?<![\w+])(?:(?:\+|00)44[ \-]?(?:\(0\)[ \-]?)?|\(?0)\d{2,4}\)?(?:[ \-]?\d){6,8}(?!\d)"
 )
-_HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b")
+_HANDLE = re.compile(r"(?<![\w@])@\w+")
 
 
 def load_key(key_file: Path) -> bytes:
@@ -44,8 +45,9 @@ def load_key(key_file: Path) -> bytes:
             return key
     key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_hex(32).encode("ascii")
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
+        os.fchmod(fd, 0o600)
         os.write(fd, key)
     finally:
         os.close(fd)

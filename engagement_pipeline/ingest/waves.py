@@ -31,12 +31,12 @@ class WaveScan:
 
 
 def scan_waves(waves_dir: Path) -> WaveScan:
-    """Sorted wave names; hidden entries and plain files are ignored."""
+    """Sorted wave names; plain files are ignored, any folder with a bad name (hidden ones too) is rejected."""
     if not waves_dir.is_dir():
         return WaveScan([], [])
     valid, rejected = [], []
     for entry in sorted(waves_dir.iterdir(), key=lambda p: p.name):
-        if not entry.is_dir() or entry.name.startswith("."):
+        if not entry.is_dir():
             continue
         (valid if is_valid_wave_name(entry.name) else rejected).append(entry.name)
     return WaveScan(valid, rejected)

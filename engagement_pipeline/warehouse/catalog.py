@@ -89,6 +89,97 @@ TABLES: dict[str, TableDoc] = {
 }
 
 
+TABLES.update({
+    "engagement_comparison": TableDoc(
+        "Users against non-users per wave and engagement area: two-sided Mann-Whitney U, rank-biserial, Holm.",
+        {
+            "wave": "Wave name", "area": "Engagement area (the engagement_<area> column)",
+            "n_users": "Users who answered the item", "n_non_users": "Non-users who answered the item",
+            "mean_users": "Mean score of users (1-5)", "mean_non_users": "Mean score of non-users (1-5)",
+            "median_users": "Median score of users", "median_non_users": "Median score of non-users",
+            "u_statistic": "Mann-Whitney U of the users' sample (scipy, two-sided, default method)",
+            "p_value": "Two-sided Mann-Whitney p-value",
+            "p_holm": "p-value adjusted with Holm's method over the wave's reported areas",
+            "rank_biserial": "2U/(n_users*n_non_users) - 1; positive when users score higher",
+            "rank_biserial_ci_low": "Lower end of a seeded bootstrap 95 % interval of rank_biserial",
+            "rank_biserial_ci_high": "Upper end of a seeded bootstrap 95 % interval of rank_biserial",
+            "significant": "p_holm < ENGAGEMENT_ALPHA (default 0.05)",
+            "suppressed": SUPPRESSED,
+        },
+        ("wave", "area"),
+    ),
+    "engagement_adjusted": TableDoc(
+        "Twitter-use coefficient of an OLS regression of each area's score on Twitter use, staff group and locality (HC3 errors).",
+        {
+            "wave": "Wave name", "area": "Engagement area", "n": "Respondents in the regression",
+            "estimate": "Adjusted difference users minus non-users, in scale points",
+            "ci_low": "Lower end of the 95 % confidence interval", "ci_high": "Upper end of the 95 % confidence interval",
+            "p_value": "Two-sided p-value of the coefficient", "suppressed": SUPPRESSED,
+        },
+        ("wave", "area"),
+    ),
+    "perceived_impact": TableDoc(
+        "Share of users saying Twitter improved their engagement, per wave and area, with Wilson 95 % intervals.",
+        {
+            "wave": "Wave name", "area": "Engagement area (the improved_<area> column)",
+            "n_answered": "Users who answered the item", "n_improved": "Users answering yes",
+            "pct_improved": "100 * n_improved / n_answered", "ci_low": "Wilson 95 % interval, lower (0-100)",
+            "ci_high": "Wilson 95 % interval, upper (0-100)", "suppressed": SUPPRESSED,
+        },
+        ("wave", "area"),
+    ),
+    "channel_impact": TableDoc(
+        "Mean impact of each communication channel on engagement, per wave and group, ranked within the group.",
+        {
+            "wave": "Wave name", "channel": "Channel (the channel_<channel> column)",
+            "respondent_group": "users or non_users (Twitter is rated by users only)",
+            "n": "Respondents who rated the channel", "mean_score": "Mean impact score (1-5)",
+            "rank": "1 = highest mean within (wave, group); ties share the lower number (RANK())",
+            "suppressed": SUPPRESSED,
+        },
+        ("wave", "respondent_group", "rank", "channel"),
+    ),
+    "barriers": TableDoc(
+        "Non-users' reasons for not using Twitter, per wave and barrier, with Wilson 95 % intervals.",
+        {
+            "wave": "Wave name", "barrier": "Barrier (the barrier_<barrier> column)",
+            "n_answered": "Non-users who answered the item", "n_selected": "Non-users who ticked it",
+            "pct_selected": "100 * n_selected / n_answered", "ci_low": "Wilson 95 % interval, lower (0-100)",
+            "ci_high": "Wilson 95 % interval, upper (0-100)", "suppressed": SUPPRESSED,
+        },
+        ("wave", "barrier"),
+    ),
+    "engagement_by_group": TableDoc(
+        "Mean engagement per wave, locality or staff group, area and respondent group.",
+        {
+            "wave": "Wave name", "dimension": "locality or staff_group", "category": "The locality or staff group",
+            "area": "Engagement area", "respondent_group": "users, non_users or all",
+            "n": "Respondents who answered", "mean_score": "Mean score (1-5)", "suppressed": SUPPRESSED,
+        },
+        ("wave", "dimension", "category", "area", "respondent_group"),
+    ),
+    "interview_themes": TableDoc(
+        "How many interviews and coded segments raised each codebook theme, per wave.",
+        {
+            "wave": "Wave name", "theme": "Codebook theme code", "label": "Theme label",
+            "golden_thread": "patient_care, patient_experience, equality_diversity, or NULL",
+            "n_interviews": "Interviews with at least one segment on the theme",
+            "n_segments": "Segments coded with the theme",
+        },
+        ("wave", "theme"),
+    ),
+    "findings": TableDoc(
+        "The study's six findings, restated from each wave's own figures.",
+        {
+            "wave": "Wave name", "finding": "Finding number, 1-6", "title": "The finding as the study framed it",
+            "statement": "What this wave's figures show, with counts, intervals and tests",
+            "supported": "Whether the wave's figures support the finding (contract rules); NULL where it cannot be judged",
+        },
+        ("wave", "finding"),
+    ),
+})
+
+
 def column_comment(table: str, column: str) -> str:
     """The comment of a column, including open-family columns such as channel_podcast."""
     doc = TABLES[table]

@@ -84,3 +84,18 @@ def publish(store: duckdb.DuckDBPyConnection, warehouse_path: Path, tables: list
     os.replace(temp, warehouse_path)
     _fsync(warehouse_path.parent)
     return counts
+
+
+def publish_folder(staged: Path, final: Path) -> None:
+    """Replace ``final`` with a copy of ``staged`` by renames, so a reader never sees a half-written folder."""
+    import shutil
+
+    final.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    incoming = final.with_name(f".{final.name}.{token}{TEMP_SUFFIX}")
+    outgoing = final.with_name(f".{final.name}.{token}.old{TEMP_SUFFIX}")
+    shutil.copytree(staged, incoming)
+    if final.exists():
+        os.replace(final, outgoing)
+    os.replace(incoming, final)
+    shutil.rmtree(outgoing, ignore_errors=True)

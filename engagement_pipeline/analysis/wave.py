@@ -1,0 +1,64 @@
+"""All analysis tables of one wave, computed together from its responses and interviews."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .adjusted import engagement_adjusted
+from .barriers import barriers
+from .by_group import engagement_by_group
+from .channels import PairedTest, channel_impact, twitter_against_face_to_face
+from .comparison import engagement_comparison, likert_distribution
+from .perceived import perceived_impact
+from .themes import interview_themes, interviews_by_thread
+
+
+@dataclass(frozen=True)
+class WaveAnalysis:
+    wave: str
+    n_respondents: int
+    n_users: int
+    min_group_size: int
+    alpha: float
+    engagement_comparison: pd.DataFrame
+    engagement_adjusted: pd.DataFrame
+    perceived_impact: pd.DataFrame
+    channel_impact: pd.DataFrame
+    paired_channels: PairedTest | None
+    barriers: pd.DataFrame
+    engagement_by_group: pd.DataFrame
+    interview_themes: pd.DataFrame
+    engagement_distribution: pd.DataFrame
+    n_interviews: int
+    interviews_by_thread: dict[str, int]
+
+    #: Published tables, by name (``findings`` is added by reporting).
+    TABLES = ("engagement_comparison", "engagement_adjusted", "perceived_impact", "channel_impact",
+              "barriers", "engagement_by_group", "interview_themes")
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: getattr(self, name) for name in self.TABLES}
+
+
+def analyse_wave(responses: pd.DataFrame, quotes: pd.DataFrame, codebook: pd.DataFrame, wave: str,
+                 min_group_size: int, alpha: float) -> WaveAnalysis:
+    return WaveAnalysis(
+        wave=wave,
+        n_respondents=len(responses),
+        n_users=int(responses["uses_twitter"].sum()),
+        min_group_size=min_group_size,
+        alpha=alpha,
+        engagement_comparison=engagement_comparison(responses, wave, min_group_size, alpha),
+        engagement_adjusted=engagement_adjusted(responses, wave, min_group_size),
+        perceived_impact=perceived_impact(responses, wave, min_group_size),
+        channel_impact=channel_impact(responses, wave, min_group_size),
+        paired_channels=twitter_against_face_to_face(responses, min_group_size),
+        barriers=barriers(responses, wave, min_group_size),
+        engagement_by_group=engagement_by_group(responses, wave, min_group_size),
+        interview_themes=interview_themes(quotes, codebook, wave),
+        engagement_distribution=likert_distribution(responses),
+        n_interviews=int(quotes["interview_id"].nunique()) if len(quotes) else 0,
+        interviews_by_thread=interviews_by_thread(quotes, codebook),
+    )

@@ -1,0 +1,1 @@
+"""Charts, the findings text and the markdown/HTML reports, from the analysis tables. No Dagster here."""
