@@ -104,7 +104,7 @@ def perceived_improvement(table: pd.DataFrame, names: Names, path: Path) -> Path
 
 def barrier_chart(table: pd.DataFrame, names: Names, path: Path) -> Path:
     table = table.sort_values("pct_selected", ascending=False, na_position="last")
-    fig, ax = plt.subplots(figsize=(8, 0.7 * len(table) + 1.8))
+    fig, ax = plt.subplots(figsize=(9.5, 0.7 * len(table) + 1.8))
     labels = [f"{names(r.barrier)} (n={r.n_answered})" for r in table.itertuples()]
     _interval_bars(ax, labels, table["pct_selected"], table["ci_low"], table["ci_high"], table["suppressed"], ORANGE)
     ax.set_xlabel("% of non-users who answered (95 % Wilson interval)")
