@@ -9,6 +9,8 @@ from . import assets_analysis, assets_ingest, assets_load, assets_publish
 from .checks import CHECKS
 from .jobs import wave_job
 from .resources import build_resources
+from .schedules import build_refresh_schedule
+from .sensors import build_wave_sensor
 
 
 def build_definitions(settings: Settings) -> Definitions:
@@ -17,6 +19,8 @@ def build_definitions(settings: Settings) -> Definitions:
         assets=load_assets_from_modules([assets_ingest, assets_load, assets_analysis, assets_publish]),
         asset_checks=CHECKS,
         jobs=[wave_job],
+        sensors=[build_wave_sensor(settings)],
+        schedules=[build_refresh_schedule(settings)],
         resources=build_resources(settings),
         executor=in_process_executor,
     )

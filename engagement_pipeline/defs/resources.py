@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 from dagster_duckdb import DuckDBResource
 
 from ..settings import Settings
+from ..warehouse.lock import DEFAULT_TIMEOUT_SECONDS, WriterLock
 
 
 class PipelineSettings(ConfigurableResource):
@@ -22,11 +24,23 @@ class PipelineSettings(ConfigurableResource):
 
 
 class StoreResource(DuckDBResource):
-    """The pipeline's private DuckDB store; makes its folder on first use."""
+    """The pipeline's private DuckDB store. A run holds its writer lock from start to end, so two
+    runs (CLI, UI, sensor or schedule) never write it together; the second waits."""
+
+    lock_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+    _lock: WriterLock | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = WriterLock(Path(self.database).with_suffix(".lock"), self.lock_timeout_seconds)
+        waited = self._lock.acquire()
+        if waited > 1 and context.log:
+            context.log.info("waited %.0f s for another run to release the store", waited)
         super().setup_for_execution(context)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._lock is not None:
+            self._lock.release()
 
 
 def build_resources(settings: Settings) -> dict[str, object]:
