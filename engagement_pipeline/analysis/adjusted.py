@@ -2,11 +2,14 @@
 
 For each area, an OLS regression of the score on Twitter use plus staff-group and locality
 indicators (statsmodels, HC3 robust standard errors); the published figures are the Twitter-use
-coefficient, in scale points, with its 95 % interval and p-value.
+coefficient, in scale points, with its 95 % interval and p-value. When Twitter use is confounded
+with those indicators (say every user works in one locality) the coefficient cannot be estimated
+and its figures are NULL.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
@@ -22,6 +25,13 @@ def _design(frame: pd.DataFrame) -> pd.DataFrame:
     return sm.add_constant(design, has_constant="add")
 
 
+def _identified(design: pd.DataFrame) -> bool:
+    """True when the Twitter-use column is not a linear combination of the other columns."""
+    others = design.drop(columns="uses_twitter").to_numpy()
+    full = design.to_numpy()
+    return bool(np.linalg.matrix_rank(full.T @ full) > np.linalg.matrix_rank(others.T @ others))
+
+
 def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
     rows = []
     for area in items(responses, "engagement"):
@@ -33,6 +43,10 @@ def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int)
             continue
         design = _design(answered)
         design = design.loc[:, design.std(ddof=0).gt(0) | (design.columns == "const")]
+        if not _identified(design):
+            # Twitter use is fully explained by staff group and locality: no adjusted estimate exists.
+            rows.append({**row, **dict.fromkeys(_STATS), "suppressed": False})
+            continue
         fit = sm.OLS(answered[f"engagement_{area}"].astype(float).to_numpy(), design).fit(cov_type="HC3")
         low, high = fit.conf_int(alpha=0.05).loc["uses_twitter"]
         rows.append({**row, "estimate": float(fit.params["uses_twitter"]), "ci_low": float(low),

@@ -12,8 +12,11 @@ def percentage(selected: int, answered: int, min_group_size: int) -> dict[str, f
     if answered < min_group_size or answered == 0:
         return {"pct": None, "ci_low": None, "ci_high": None, "suppressed": True}
     low, high = proportion_confint(selected, answered, alpha=0.05, method="wilson")
-    return {"pct": 100.0 * selected / answered, "ci_low": 100.0 * float(low),
-            "ci_high": 100.0 * float(high), "suppressed": False}
+    pct = 100.0 * selected / answered
+    # Floating point can leave 0/n or n/n a hair outside its own interval; the bounds are exact there.
+    low = 0.0 if selected == 0 else min(100.0 * float(low), pct)
+    high = 100.0 if selected == answered else max(100.0 * float(high), pct)
+    return {"pct": pct, "ci_low": low, "ci_high": high, "suppressed": False}
 
 
 def mean_of_reported(values: list[float | None]) -> float | None:

@@ -69,8 +69,9 @@ def engagement_likert(distribution: pd.DataFrame, min_group_size: int, names: Na
     ax.set_xticks(range(-100, 101, 25), [f"{abs(t)}" for t in range(-100, 101, 25)])
     ax.set_xlabel("% of respondents (less engaged ← | → more engaged; neutral split at 0)")
     ax.set_title("Self-rated engagement by Twitter use")
-    ax.legend(title="engaged", ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.2 / len(rows)),
-              fontsize=8, frameon=False)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(title="engaged", ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.16 - 0.2 / len(rows)),
+                  fontsize=8, frameon=False)
     return _save(fig, path)
 
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
+from statsmodels.stats.multitest import multipletests
 
 from ..analysis.channels import FACE_TO_FACE, TWITTER
 from ..analysis.wave import WaveAnalysis
@@ -51,24 +52,32 @@ def _engagement(a: WaveAnalysis, display: Names) -> Finding:
     ]
     suppressed = table.loc[table["suppressed"], "area"].map(display).tolist()
     tail = f" For {join(suppressed)}: {TOO_FEW}." if suppressed else ""
-    adjusted = _adjustment_sentence(a, display)
     if higher.all():
+        adjusted = _adjustment_sentence(a, display, supported=True)
         text = (f"Twitter users reported higher engagement than non-users in all {len(reported)} reported areas "
                 f"({'; '.join(details)}).{tail} {adjusted}")
         return Finding(1, text.strip(), True)
+    adjusted = _adjustment_sentence(a, display, supported=False)
     not_shown = reported.loc[~higher, "area"].map(display).tolist()
     text = (f"The data do not show users more engaged than non-users in every area: no statistically significant "
             f"higher engagement for {join(not_shown)} ({'; '.join(details)}).{tail} {adjusted}")
     return Finding(1, text.strip(), False)
 
 
-def _adjustment_sentence(a: WaveAnalysis, display: Names) -> str:
-    table = a.engagement_adjusted[~a.engagement_adjusted["suppressed"]]
+def _adjustment_sentence(a: WaveAnalysis, display: Names, supported: bool) -> str:
+    """The regression's estimates; a verdict of significance only when finding 1 itself holds.
+
+    The adjusted p-values get the same Holm adjustment over areas as the unadjusted ones.
+    """
+    table = a.engagement_adjusted[~a.engagement_adjusted["suppressed"] & a.engagement_adjusted["estimate"].notna()]
     if table.empty:
         return ""
-    survives = table[(table["p_value"] < a.alpha) & (table["estimate"] > 0)]
     ranges = "; ".join(f"{display(r.area)} {r.estimate:+.2f} points (95 % CI {r.ci_low:+.2f} to {r.ci_high:+.2f})"
                        for r in table.itertuples())
+    if not supported:
+        return f"Adjusted for staff group and locality, the estimated differences are: {ranges}."
+    p_holm = multipletests(table["p_value"], method="holm")[1]
+    survives = table[(p_holm < a.alpha) & (table["estimate"] > 0).to_numpy()]
     if len(survives) == len(table):
         verdict = "the difference remains statistically significant in every area"
     elif survives.empty:
@@ -100,15 +109,19 @@ def _channels(a: WaveAnalysis, display: Names) -> Finding:
     if bool(twitter["suppressed"].iloc[0]):
         return Finding(3, f"Twitter's rank among users' channels: {TOO_FEW}.", None)
     rank, mean = int(twitter["rank"].iloc[0]), float(twitter["mean_score"].iloc[0])
-    ranked = users[~users["suppressed"]].sort_values("rank")
+    ranked = users[~users["suppressed"]].sort_values(["rank", "channel"])
     top = ranked.iloc[0]
+    ahead = ranked[ranked["rank"] < rank]
+    tied = ranked[(ranked["rank"] == rank) & (ranked["channel"] != TWITTER)]
     lead = (f"Among users, Twitter ranked {ordinal(rank)} of {len(ranked)} channels for impact on engagement "
             f"(mean {number(mean)} on a 1–5 scale)")
-    if top["channel"] != TWITTER:
-        lead += f", behind {display(top['channel'])} ({number(top['mean_score'])})"
+    if len(tied):
+        lead += f", level with {join([display(c) for c in tied['channel']])}"
+    if len(ahead):
+        lead += f", behind {join([f'{display(r.channel)} ({number(r.mean_score)})' for r in ahead.itertuples()])}"
     paired = a.paired_channels
     sentence = ""
-    if paired is not None and not paired.suppressed and top["channel"] == FACE_TO_FACE:
+    if paired is not None and not paired.suppressed and FACE_TO_FACE in set(ranked.loc[ranked["rank"] == top["rank"], "channel"]):
         verdict = ("no statistically significant difference" if paired.p_value >= a.alpha
                    else "a statistically significant difference")
         sentence = (f" On the same {paired.n} users, face to face minus Twitter averaged "

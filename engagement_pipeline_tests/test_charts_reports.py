@@ -1,0 +1,238 @@
+"""The per-wave report (charts, findings.md, self-contained report.html) and the trend charts."""
+
+from __future__ import annotations
+
+import base64
+import gc
+import html
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+
+from engagement_pipeline.analysis.wave import analyse_wave
+from engagement_pipeline.analysis.waves import wave_summary
+from engagement_pipeline.ingest.columns import survey_layout
+from engagement_pipeline.ingest.survey import typed_responses
+from engagement_pipeline.reporting.findings import findings
+from engagement_pipeline.reporting.report import write_trends, write_wave_report
+from engagement_pipeline.reporting.wording import Names
+from engagement_pipeline.synthetic import (
+    STUDY_PROFILE,
+    YEAR_ON_PROFILE,
+    codebook,
+    generate_interviews,
+    generate_survey,
+)
+
+MIN_GROUP_SIZE = 11
+ALPHA = 0.05
+TOO_FEW = "too few responses to report"
+KEY = b"0123456789abcdef0123456789abcdef"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+NAMES = Names()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_gc_collect():
+    """statsmodels' Holm step calls gc.collect(); freezing existing objects keeps it quick."""
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+def typed_codebook() -> pd.DataFrame:
+    raw = codebook()
+    return pd.DataFrame({
+        "theme": raw["theme"].astype("string"),
+        "label": raw["label"].astype("string"),
+        "description": raw["description"].replace("", None).astype("string"),
+        "golden_thread": raw["golden_thread"].replace("", None).astype("string"),
+    })
+
+
+def typed_quotes(raw: pd.DataFrame, wave: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "wave": pd.Series(wave, index=raw.index, dtype="string"),
+        "interview_id": raw["interview_id"].astype("string"),
+        "segment_id": raw["segment_id"].astype("string"),
+        "theme": raw["theme"].astype("string"),
+        "quote": raw["quote"].astype("string"),
+        "respondent_key": raw["respondent_id"].astype("string"),
+    }).reset_index(drop=True)
+
+
+def build_wave(wave: str, n: int, seed: int, profile=STUDY_PROFILE, *, interviews: bool = True):
+    raw = generate_survey(n, seed, profile)
+    responses = typed_responses(raw, survey_layout(list(raw.columns), "survey_responses.csv"), wave, KEY)
+    quotes_raw = generate_interviews(raw, seed) if interviews else \
+        pd.DataFrame(columns=["interview_id", "segment_id", "theme", "quote", "respondent_id"])
+    analysis = analyse_wave(responses, typed_quotes(quotes_raw, wave), typed_codebook(), wave, MIN_GROUP_SIZE, ALPHA)
+    return responses, analysis, findings(analysis, NAMES)
+
+
+class Report:
+    def __init__(self, folder: Path, analysis, table: pd.DataFrame, charts: list) -> None:
+        self.folder, self.analysis, self.findings, self.charts = folder, analysis, table, charts
+        self.markdown = (folder / "findings.md").read_text(encoding="utf-8")
+        self.html = (folder / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def reports(tmp_path_factory) -> dict[str, Report]:
+    out = {}
+    for name, (n, seed, interviews) in {"study": (54, 20190301, True), "tiny": (8, 3, False)}.items():
+        _, analysis, table = build_wave("2019-03", n, seed, interviews=interviews)
+        folder = tmp_path_factory.mktemp(f"report_{name}") / "2019-03"
+        charts = write_wave_report(analysis, table, NAMES, folder)
+        out[name] = Report(folder, analysis, table, charts)
+    return out
+
+
+REPORTS = ["study", "tiny"]
+
+
+def assert_real_png(path: Path) -> None:
+    data = path.read_bytes()
+    assert data[:8] == PNG_MAGIC, path
+    assert len(data) > 5 * 1024, (path, len(data))
+    with Image.open(path) as image:
+        image.load()  # decodes the whole image: a truncated file fails here
+        width, height = image.size
+        assert image.format == "PNG"
+    assert 400 <= width <= 4000 and 400 <= height <= 4000, (path, width, height)
+
+
+# --- charts ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_at_least_five_real_pngs(reports, name):
+    report = reports[name]
+    pngs = sorted((report.folder / "charts").glob("*.png"))
+    assert len(pngs) >= 5
+    assert sorted(c.path for c in report.charts) == pngs
+    for path in pngs:
+        assert_real_png(path)
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_charts_have_captions(reports, name):
+    captions = [c.caption for c in reports[name].charts]
+    assert all(captions) and len(set(captions)) == len(captions)
+
+
+# --- findings.md -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_markdown_has_the_six_findings(reports, name):
+    report = reports[name]
+    headings = re.findall(r"^## (\d)\. (.+)$", report.markdown, flags=re.MULTILINE)
+    assert [int(number) for number, _ in headings] == [1, 2, 3, 4, 5, 6]
+    for r in report.findings.itertuples():
+        assert f"## {r.finding}. {r.title}" in report.markdown
+        assert r.statement in report.markdown
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_markdown_verdicts_follow_supported(reports, name):
+    report = reports[name]
+    for r in report.findings.itertuples():
+        verdict = "descriptive" if pd.isna(r.supported) else ("supported" if r.supported else "not supported")
+        assert f"## {r.finding}. {r.title} ({verdict})" in report.markdown
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_markdown_methods_and_caveats(reports, name):
+    report = reports[name]
+    assert "## Methods and caveats" in report.markdown
+    methods = report.markdown.split("## Methods and caveats", 1)[1].split("\n## ", 1)[0]
+    assert "self-selection" in methods.lower()
+    assert f"fewer than {MIN_GROUP_SIZE}" in methods
+    assert "Mann–Whitney" in methods and "Holm" in methods and "Wilson" in methods
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_markdown_chart_links_resolve(reports, name):
+    report = reports[name]
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report.markdown)
+    assert len(links) == len(report.charts)
+    for link in links:
+        assert not re.match(r"[a-z]+://", link)
+        assert (report.folder / link).is_file(), link
+
+
+# --- report.html -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_html_is_self_contained(reports, name):
+    report = reports[name]
+    page = report.html
+    assert page.count("data:image/png;base64,") == len(report.charts) == page.count("<img")
+    for chart in report.charts:
+        encoded = base64.b64encode(chart.path.read_bytes()).decode("ascii")
+        assert f"data:image/png;base64,{encoded}" in page, chart.path.name
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", page, flags=re.IGNORECASE)
+    assert "<link" not in page.lower() and "<script" not in page.lower()
+    assert "@import" not in page
+
+
+@pytest.mark.parametrize("name", REPORTS)
+def test_html_carries_every_finding(reports, name):
+    report = reports[name]
+    for r in report.findings.itertuples():
+        assert html.escape(r.statement) in report.html
+        assert html.escape(r.title) in report.html
+    assert "Methods and caveats" in report.html
+    assert "self-selection" in report.html.lower()
+
+
+def test_suppressed_wave_says_too_few(reports):
+    report = reports["tiny"]
+    assert TOO_FEW in report.markdown
+    assert TOO_FEW in report.html
+    # nothing in the tiny wave's findings claims a result
+    assert report.findings["supported"].isna().all()
+    assert "higher engagement than non-users" not in report.markdown
+
+
+def test_study_wave_reports_its_figures(reports):
+    report = reports["study"]
+    assert "On average 74 %" in report.markdown
+    assert TOO_FEW not in report.markdown.split("## Methods and caveats", 1)[0]
+
+
+# --- trends ------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def two_waves():
+    loaded = datetime(2020, 3, 30, 12, 0)
+    summaries, comparisons = [], []
+    for wave, n, seed, profile in (("2019-03", 54, 20190301, STUDY_PROFILE),
+                                   ("2020-03", 62, 20200301, YEAR_ON_PROFILE)):
+        responses, analysis, _ = build_wave(wave, n, seed, profile, interviews=False)
+        summaries.append(wave_summary(responses, analysis.perceived_impact, wave, loaded))
+        comparisons.append(analysis.engagement_comparison)
+    return pd.concat(summaries, ignore_index=True), pd.concat(comparisons, ignore_index=True)
+
+
+def test_trends_need_two_waves(two_waves, tmp_path):
+    waves, comparison = two_waves
+    one = waves[waves["wave"] == "2019-03"]
+    folder = tmp_path / "trends"
+    assert write_trends(one, comparison[comparison["wave"] == "2019-03"], NAMES, folder) == []
+    assert not folder.exists() or not any(folder.iterdir())
+
+
+def test_trends_for_two_waves(two_waves, tmp_path):
+    waves, comparison = two_waves
+    folder = tmp_path / "trends"
+    # given out of order: the charts sort waves by name
+    charts = write_trends(waves.iloc[::-1].reset_index(drop=True), comparison, NAMES, folder)
+    assert len(charts) == 2
+    assert sorted(c.path for c in charts) == sorted(folder.glob("*.png"))
+    for chart in charts:
+        assert chart.caption
+        assert_real_png(chart.path)

@@ -1,0 +1,406 @@
+"""The six findings (contract §5 ``findings.supported``): verdicts, and statements that never claim
+more than the verdict and whose figures are the tables' figures."""
+
+from __future__ import annotations
+
+import gc
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engagement_pipeline.analysis.wave import WaveAnalysis, analyse_wave
+from engagement_pipeline.ingest.columns import survey_layout
+from engagement_pipeline.ingest.survey import typed_responses
+from engagement_pipeline.reporting.findings import findings
+from engagement_pipeline.reporting.wording import Names
+from engagement_pipeline.synthetic import (
+    STUDY_PROFILE,
+    WaveProfile,
+    codebook,
+    generate_interviews,
+    generate_survey,
+)
+
+MIN_GROUP_SIZE = 11
+ALPHA = 0.05
+TOO_FEW = "too few responses to report"
+KEY = b"0123456789abcdef0123456789abcdef"
+NAMES = Names()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _cheap_gc_collect():
+    """statsmodels' Holm step calls gc.collect(); freezing existing objects keeps it quick."""
+    gc.freeze()
+    yield
+    gc.unfreeze()
+
+
+# --- building waves ----------------------------------------------------------------------------------
+
+def typed_codebook() -> pd.DataFrame:
+    raw = codebook()
+    return pd.DataFrame({
+        "theme": raw["theme"].astype("string"),
+        "label": raw["label"].astype("string"),
+        "description": raw["description"].replace("", None).astype("string"),
+        "golden_thread": raw["golden_thread"].replace("", None).astype("string"),
+    })
+
+
+def typed_quotes(raw: pd.DataFrame, wave: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        "wave": pd.Series(wave, index=raw.index, dtype="string"),
+        "interview_id": raw["interview_id"].astype("string"),
+        "segment_id": raw["segment_id"].astype("string"),
+        "theme": raw["theme"].astype("string"),
+        "quote": raw["quote"].astype("string"),
+        "respondent_key": raw["respondent_id"].astype("string"),
+    }).reset_index(drop=True)
+
+
+def no_quotes(wave: str) -> pd.DataFrame:
+    return typed_quotes(pd.DataFrame(columns=["interview_id", "segment_id", "theme", "quote", "respondent_id"]), wave)
+
+
+def typed_survey(raw: pd.DataFrame, wave: str) -> pd.DataFrame:
+    return typed_responses(raw, survey_layout(list(raw.columns), "survey_responses.csv"), wave, KEY)
+
+
+SAME_ENGAGEMENT = {
+    "organisation": [0.02, 0.13, 0.40, 0.35, 0.10],
+    "executive_team": [0.04, 0.18, 0.40, 0.30, 0.08],
+    "colleagues": [0.02, 0.10, 0.38, 0.40, 0.10],
+}
+NO_EFFECT_PROFILE = WaveProfile(
+    # users and non-users have the same engagement; under a third say Twitter helped; Twitter
+    # is the users' least useful channel.
+    pct_users=0.50,
+    improved={"organisation": 0.30, "executive_team": 0.25, "colleagues": 0.35},
+    barrier_no_value=0.37,
+    barrier_other=0.29,
+    barrier_blank=0.11,
+    engagement_users=SAME_ENGAGEMENT,
+    engagement_non_users=dict(SAME_ENGAGEMENT),
+    channels_users={**STUDY_PROFILE.channels_users, "twitter": [0.40, 0.30, 0.20, 0.10, 0.00]},
+    channels_non_users=STUDY_PROFILE.channels_non_users,
+)
+PARTIAL_PROFILE = WaveProfile(
+    # a clear gap for organisation only; the other two areas are the same for both groups
+    pct_users=0.50,
+    improved=STUDY_PROFILE.improved,
+    barrier_no_value=0.37,
+    barrier_other=0.29,
+    barrier_blank=0.11,
+    engagement_users={**SAME_ENGAGEMENT, "organisation": [0.00, 0.02, 0.10, 0.48, 0.40]},
+    engagement_non_users={**SAME_ENGAGEMENT, "organisation": [0.10, 0.30, 0.40, 0.18, 0.02]},
+    channels_users=STUDY_PROFILE.channels_users,
+    channels_non_users=STUDY_PROFILE.channels_non_users,
+)
+
+
+def scenario(n: int, seed: int, profile: WaveProfile, *, interviews: str = "all", wave: str = "2019-03"):
+    raw = generate_survey(n, seed, profile)
+    responses = typed_survey(raw, wave)
+    book = typed_codebook()
+    if interviews == "none":
+        quotes = no_quotes(wave)
+    else:
+        quotes = typed_quotes(generate_interviews(raw, seed), wave)
+        if interviews == "no_golden_thread":
+            plain = set(book.loc[book["golden_thread"].isna(), "theme"])
+            quotes = quotes[quotes["theme"].isin(plain)].reset_index(drop=True)
+    analysis = analyse_wave(responses, quotes, book, wave, MIN_GROUP_SIZE, ALPHA)
+    return analysis, findings(analysis, NAMES), quotes, book
+
+
+SCENARIOS = {
+    # name: (n, seed, profile, interviews)
+    "study_54": (54, 20190301, STUDY_PROFILE, "all"),
+    "study_300": (300, 7, STUDY_PROFILE, "all"),
+    "no_effect": (120, 11, NO_EFFECT_PROFILE, "none"),
+    "partial": (200, 5, PARTIAL_PROFILE, "no_golden_thread"),
+    "tiny": (8, 3, STUDY_PROFILE, "none"),
+}
+# expected supported values of findings 1-4 (contract §5)
+EXPECTED = {
+    "study_54": (True, True, True, True),
+    "study_300": (True, True, True, True),
+    "no_effect": (False, False, False, None),
+    "partial": (False, True, True, False),
+    "tiny": (None, None, None, None),
+}
+
+
+@pytest.fixture(scope="module")
+def waves() -> dict[str, tuple[WaveAnalysis, pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    return {name: scenario(n, seed, profile, interviews=kind) for name, (n, seed, profile, kind) in SCENARIOS.items()}
+
+
+def statement(table: pd.DataFrame, number: int) -> str:
+    return str(table.loc[table["finding"] == number, "statement"].iloc[0])
+
+
+def supported(table: pd.DataFrame, number: int) -> bool | None:
+    value = table.loc[table["finding"] == number, "supported"].iloc[0]
+    return None if pd.isna(value) else bool(value)
+
+
+def ordinal(n: int) -> str:
+    """Written independently of reporting.wording: 1st 2nd 3rd 4th ... 11th 12th 13th ... 21st."""
+    if n % 100 in (11, 12, 13):
+        return f"{n}th"
+    return f"{n}" + {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+
+
+# --- shape and verdicts ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_six_numbered_findings(waves, name):
+    analysis, table, _, _ = waves[name]
+    assert table["finding"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert set(table["wave"]) == {analysis.wave}
+    assert table["title"].str.len().gt(0).all() and table["statement"].str.len().gt(0).all()
+    assert list(table.columns) == ["wave", "finding", "title", "statement", "supported"]
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_verdicts(waves, name):
+    _, table, _, _ = waves[name]
+    assert tuple(supported(table, k) for k in (1, 2, 3, 4)) == EXPECTED[name]
+    assert supported(table, 5) is None and supported(table, 6) is None
+
+
+def test_the_scenarios_are_what_they_claim(waves):
+    """Guard the fixtures: no-effect really has identical groups, tiny really is all suppressed."""
+    no_effect = waves["no_effect"][0].engagement_comparison
+    assert (no_effect["rank_biserial"] == 0).all() and not no_effect["significant"].any()
+    tiny = waves["tiny"][0]
+    for name in ("engagement_comparison", "engagement_adjusted", "perceived_impact", "channel_impact", "barriers"):
+        assert getattr(tiny, name)["suppressed"].all(), name
+
+
+# --- finding 1 ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_finding_1_follows_the_comparison_table(waves, name):
+    analysis, table, _, _ = waves[name]
+    comparison = analysis.engagement_comparison
+    reported = comparison[~comparison["suppressed"]]
+    text = statement(table, 1)
+    if reported.empty:
+        expected = None
+    else:
+        expected = bool((reported["significant"].astype(bool) & (reported["rank_biserial"] > 0)).all())
+    assert supported(table, 1) is expected
+    claims_all = "higher engagement than non-users in all" in text
+    assert claims_all == (expected is True)
+    assert (TOO_FEW in text) == (expected is None or bool(comparison["suppressed"].any()))
+    for r in reported.itertuples():
+        assert f"{NAMES(r.area)}: mean {r.mean_users:.1f} vs {r.mean_non_users:.1f}" in text
+        assert f"rank-biserial {r.rank_biserial:.2f} (95 % CI {r.rank_biserial_ci_low:.2f} to " \
+               f"{r.rank_biserial_ci_high:.2f})" in text
+
+
+def test_finding_1_names_the_areas_without_a_difference(waves):
+    analysis, table, _, _ = waves["partial"]
+    comparison = analysis.engagement_comparison.set_index("area")
+    assert bool(comparison.loc["organisation", "significant"])
+    assert not comparison.loc["executive_team", "significant"] and not comparison.loc["colleagues", "significant"]
+    text = statement(table, 1)
+    assert "no statistically significant higher engagement for executive team and colleagues" in text
+    assert "higher engagement than non-users in all" not in text
+
+
+def test_finding_1_too_few(waves):
+    text = statement(waves["tiny"][1], 1)
+    assert TOO_FEW in text
+    assert f"fewer than {MIN_GROUP_SIZE}" in text
+    assert "higher engagement" not in text
+
+
+def test_finding_1_does_not_claim_a_surviving_difference_when_unsupported():
+    """Mann-Whitney p = 0.062 in each of two identical areas (Holm 0.12): not significant, so
+    finding 1 is false; the regression's HC3 p-value is 0.036 in each area. The statement must not then say that
+    "the difference remains statistically significant in every area": there was no difference
+    to remain (contract: a statement never claims a difference its `supported` does not)."""
+    n = 6
+    users = [5, 4, 4, 5, 3, 4]
+    non_users = [3, 4, 3, 2, 4, 3]
+    uses = [True] * n + [False] * n
+    scores = users + non_users
+    responses = pd.DataFrame({
+        "wave": pd.array(["w"] * 2 * n, dtype="string"),
+        "respondent_key": pd.array([f"k{i}" for i in range(2 * n)], dtype="string"),
+        "submitted_at": pd.Series([pd.Timestamp("2019-03-04")] * 2 * n).astype("datetime64[us]"),
+        "locality": pd.array(["north"] * 2 * n, dtype="string"),
+        "staff_group": pd.array(["nursing"] * 2 * n, dtype="string"),
+        "uses_twitter": np.array(uses),
+        **{f"engagement_{a}": pd.array(scores, dtype="Int8") for a in ("organisation", "colleagues")},
+    })
+    analysis = analyse_wave(responses, no_quotes("w"), typed_codebook(), "w", 3, ALPHA)
+    comparison, adjusted = analysis.engagement_comparison, analysis.engagement_adjusted
+    assert not comparison["significant"].any()
+    assert (adjusted["p_value"] < ALPHA).all() and (adjusted["estimate"] > 0).all()  # the set-up
+    table = findings(analysis, NAMES)
+    assert supported(table, 1) is False
+    assert "remains statistically significant in every area" not in statement(table, 1)
+
+
+# --- finding 2 ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_finding_2_follows_the_perceived_impact_table(waves, name):
+    analysis, table, _, _ = waves[name]
+    perceived = analysis.perceived_impact
+    reported = perceived[~perceived["suppressed"]]
+    text = statement(table, 2)
+    if reported.empty:
+        assert supported(table, 2) is None
+        assert TOO_FEW in text
+        return
+    mean = float(reported["pct_improved"].mean())
+    assert supported(table, 2) is (mean > 50)
+    assert ("not a majority" in text) == (mean <= 50)
+    assert re.search(r"On average (\d+) %", text).group(1) == str(round(mean))
+    for r in reported.itertuples():
+        assert f"{NAMES(r.area)} {r.n_improved} of {r.n_answered}, {r.pct_improved:.0f} % " \
+               f"(95 % CI {r.ci_low:.0f}–{r.ci_high:.0f} %)" in text
+
+
+def test_finding_2_not_a_majority(waves):
+    analysis, table, _, _ = waves["no_effect"]
+    assert supported(table, 2) is False
+    assert "not a majority" in statement(table, 2)
+    # 30 %, 25 %, 35 % of 60 users: 18, 15 and 21 of 60 -> mean 30 %
+    assert "On average 30 %" in statement(table, 2)
+    assert analysis.perceived_impact["n_improved"].tolist() == [18, 15, 21]
+
+
+def test_finding_2_study_figures(waves):
+    # STUDY.md: 20, 21 and 19 of 27 users -> 74, 78, 70 %, mean 74 %
+    analysis, table, _, _ = waves["study_54"]
+    assert analysis.perceived_impact["n_improved"].tolist() == [20, 21, 19]
+    assert "On average 74 % of users said Twitter had improved their engagement (" in statement(table, 2)
+    assert "not a majority" not in statement(table, 2)
+
+
+# --- finding 3 ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_finding_3_follows_the_channel_table(waves, name):
+    analysis, table, _, _ = waves[name]
+    users = analysis.channel_impact[analysis.channel_impact["respondent_group"] == "users"]
+    twitter = users[users["channel"] == "twitter"].iloc[0]
+    text = statement(table, 3)
+    if twitter["suppressed"]:
+        assert supported(table, 3) is None
+        assert TOO_FEW in text
+        assert not re.search(r"ranked \d", text)
+        return
+    rank = int(twitter["rank"])
+    assert supported(table, 3) is (rank <= 2)
+    match = re.search(r"Twitter ranked (\d+)(st|nd|rd|th) of (\d+) channels", text)
+    assert match is not None, text
+    assert match.group(1) + match.group(2) == ordinal(rank)
+    assert int(match.group(3)) == int((~users["suppressed"]).sum())
+    assert f"(mean {twitter['mean_score']:.2f} on a 1–5 scale)" in text
+
+
+def test_finding_3_low_rank(waves):
+    analysis, table, _, _ = waves["no_effect"]
+    assert "Twitter ranked 6th of 6 channels" in statement(table, 3)
+    assert supported(table, 3) is False
+
+
+def test_finding_3_tied_first_is_not_behind_anyone():
+    """Twitter and face-to-face share rank 1 (RANK() semantics): the statement must not say that
+    Twitter, ranked 1st, is "behind" another channel."""
+    f2f = [5, 4, 5, 4, 5, 4]
+    twitter = [4, 5, 4, 5, 4, 5]  # same mean, 4.5
+    n = 12
+    responses = pd.DataFrame({
+        "wave": pd.array(["w"] * n, dtype="string"),
+        "respondent_key": pd.array([f"k{i}" for i in range(n)], dtype="string"),
+        "submitted_at": pd.Series([pd.Timestamp("2019-03-04")] * n).astype("datetime64[us]"),
+        "locality": pd.array(["north"] * n, dtype="string"),
+        "staff_group": pd.array(["nursing"] * n, dtype="string"),
+        "uses_twitter": np.array([True] * 6 + [False] * 6),
+        "engagement_organisation": pd.array([4] * n, dtype="Int8"),
+        "channel_face_to_face_senior": pd.array(f2f + [4] * 6, dtype="Int8"),
+        "channel_intranet": pd.array([2] * n, dtype="Int8"),
+        "channel_twitter": pd.array(twitter + [None] * 6, dtype="Int8"),
+    })
+    analysis = analyse_wave(responses, no_quotes("w"), typed_codebook(), "w", 3, ALPHA)
+    ranks = analysis.channel_impact.query("respondent_group == 'users'").set_index("channel")["rank"]
+    assert ranks["twitter"] == ranks["face_to_face_senior"] == 1
+    table = findings(analysis, NAMES)
+    text = statement(table, 3)
+    assert supported(table, 3) is True
+    assert "Twitter ranked 1st of 3 channels" in text
+    assert "behind" not in text, text
+
+
+# --- finding 4 ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_finding_4_golden_thread(waves, name):
+    analysis, table, quotes, book = waves[name]
+    if quotes.empty:
+        assert supported(table, 4) is None
+        assert "No interviews" in statement(table, 4)
+        return
+    golden = set(book.loc[book["golden_thread"].notna(), "theme"])
+    coded = bool(quotes["theme"].isin(golden).any())
+    assert supported(table, 4) is coded
+    text = statement(table, 4)
+    n_interviews = quotes["interview_id"].nunique()
+    if coded:
+        threads = quotes.merge(book[["theme", "golden_thread"]], on="theme").dropna(subset=["golden_thread"])
+        for thread, n in threads.groupby("golden_thread")["interview_id"].nunique().items():
+            assert f"{NAMES(thread)} in {n} of {n_interviews} interviews" in text
+    else:
+        assert f"None of the {n_interviews} interviews" in text
+
+
+# --- findings 5 and 6 --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_finding_5_carries_the_barrier_figures(waves, name):
+    analysis, table, _, _ = waves[name]
+    reported = analysis.barriers[~analysis.barriers["suppressed"]]
+    text = statement(table, 5)
+    assert supported(table, 5) is None
+    if reported.empty:
+        assert TOO_FEW in text
+    for r in reported.itertuples():
+        assert f"{NAMES(r.barrier)} {r.n_selected} of {r.n_answered}, {r.pct_selected:.0f} %" in text
+
+
+def test_finding_5_study_figures(waves):
+    # STUDY.md: no value 10 of 27 non-users; the other barriers 7 of the 24 who answered
+    text = statement(waves["study_54"][1], 5)
+    assert "no value 10 of 27, 37 %" in text
+    for barrier in ("time", "never considered", "confidence"):
+        assert f"{barrier} 7 of 24, 29 %" in text
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_finding_6_is_descriptive(waves, name):
+    analysis, table, quotes, _ = waves[name]
+    assert supported(table, 6) is None
+    if quotes.empty:
+        assert "No interviews" in statement(table, 6)
+
+
+def test_finding_6_lists_leadership_themes(waves):
+    analysis, table, _, _ = waves["study_54"]
+    themes = analysis.interview_themes
+    leadership = themes[themes["golden_thread"].isna() & themes["theme"].isin(
+        ["permission_unclear", "leading_by_example", "executive_authenticity"]) & (themes["n_interviews"] > 0)]
+    assert len(leadership) > 0
+    text = statement(table, 6)
+    for r in leadership.itertuples():
+        assert f"{r.label.lower()} ({r.n_interviews} of {analysis.n_interviews} interviews)" in text
