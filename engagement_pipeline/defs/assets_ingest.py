@@ -74,14 +74,18 @@ def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings,
        "validated against the codebook, quotes scrubbed, staged until their checks pass.")
 def interview_segments(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
     settings, wave = pipeline.settings, context.partition_key
-    path = wave_dir(settings.waves_dir, wave) / INTERVIEWS_FILE
+    folder = wave_dir(settings.waves_dir, wave)
+    path = folder / INTERVIEWS_FILE
     with store.get_connection() as con:
         themes = set(read_wave(con, staged("codebook"), wave)["theme"])
-        try:
-            loaded = (load_interviews(read_table(path), wave, load_key(settings.pseudonym_key_file), themes)
-                      if path.exists() else None)
-        except ContractError as error:
-            raise _fail(error, wave) from None
+    try:
+        if not folder.is_dir():  # never mistake a vanished folder for a wave without interviews
+            raise ContractError(INTERVIEWS_FILE, "the wave folder disappeared during the run")
+        loaded = (load_interviews(read_table(path), wave, load_key(settings.pseudonym_key_file), themes)
+                  if path.exists() else None)
+    except ContractError as error:
+        raise _fail(error, wave) from None
+    with store.get_connection() as con:
         stage_file(con, wave, "interview_quotes", loaded, empty_quotes(), (INTERVIEWS_FILE,))
     if loaded is None:
         return MaterializeResult(metadata={"dagster/row_count": 0, "source_file": "(none: no interviews this wave)"})

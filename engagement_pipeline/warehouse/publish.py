@@ -87,15 +87,36 @@ def publish(store: duckdb.DuckDBPyConnection, warehouse_path: Path, tables: list
 
 
 def publish_folder(staged: Path, final: Path) -> None:
-    """Replace ``final`` with a copy of ``staged`` by renames, so a reader never sees a half-written folder."""
+    """Make ``final`` show a copy of ``staged``, switching atomically.
+
+    ``final`` is a symbolic link to a versioned folder beside it (``.<name>.<token>``); the new
+    version is copied in full first, then a new link is renamed over the old one, so a reader
+    sees the old report or the new one and a killed run leaves the old one in place. Versions no
+    longer linked are removed afterwards (and by the next publish, if this one was killed).
+    """
     import shutil
 
     final.parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex
-    incoming = final.with_name(f".{final.name}.{token}{TEMP_SUFFIX}")
-    outgoing = final.with_name(f".{final.name}.{token}.old{TEMP_SUFFIX}")
-    shutil.copytree(staged, incoming)
-    if final.exists():
-        os.replace(final, outgoing)
-    os.replace(incoming, final)
-    shutil.rmtree(outgoing, ignore_errors=True)
+    version = final.with_name(f".{final.name}.{token}")
+    shutil.copytree(staged, version.with_name(version.name + TEMP_SUFFIX))
+    os.replace(version.with_name(version.name + TEMP_SUFFIX), version)
+    link = final.with_name(f".{final.name}.{token}.link{TEMP_SUFFIX}")
+    os.symlink(version.name, link)
+    if final.exists() and not final.is_symlink():  # a plain folder from an older layout
+        shutil.rmtree(final)
+    os.replace(link, final)
+    _fsync(final.parent)
+    _remove_stale_versions(final)
+
+
+def _remove_stale_versions(final: Path) -> None:
+    import shutil
+
+    current = os.readlink(final) if final.is_symlink() else None
+    for entry in final.parent.glob(f".{final.name}.*"):
+        if entry.name != current:
+            if entry.is_symlink() or entry.is_file():
+                entry.unlink(missing_ok=True)
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
