@@ -1,0 +1,165 @@
+"""Faults: a run killed with SIGKILL at any point, corrupted or truncated inputs, and what an
+attacker or an accident could leak. Published outputs change only when a run succeeds."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from engagement_pipeline.synthetic import write_wave
+
+from .conftest import BUNDLED_DATA
+
+WAVE = "2031-01"
+
+
+def _snapshot(outputs: Path) -> dict[str, str]:
+    """Hashes of everything a reader can see: the warehouse and every report file (links followed)."""
+    seen = {"engagement.duckdb": hashlib.sha256((outputs / "engagement.duckdb").read_bytes()).hexdigest()}
+    reports = outputs / "reports"
+    for wave_link in sorted(reports.iterdir()):
+        if wave_link.name.startswith("."):
+            continue
+        for path in sorted(wave_link.resolve().rglob("*")):
+            if path.is_file():
+                seen[f"{wave_link.name}/{path.relative_to(wave_link.resolve())}"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return seen
+
+
+def _command(data: Path, outputs: Path) -> list[str]:
+    return [sys.executable, "-m", "engagement_pipeline.cli", "run", "--data-dir", str(data), "--output-dir", str(outputs)]
+
+
+def _run(data: Path, outputs: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(_command(data, outputs), capture_output=True, text=True, timeout=600)
+
+
+KILL_AFTER_SECONDS = (2.0, 4.5, 7.0, 9.5, 12.0)
+
+
+def test_sigkill_at_any_point_leaves_published_outputs_as_they_were(tmp_path):
+    """A small version of a wave is published; runs of a 60k version are killed at several points
+    (start-up, validation, analysis, charts, publish), then one run recovers with no clean-up."""
+    data, outputs = tmp_path / "data", tmp_path / "outputs"
+    write_wave(data, WAVE, 80, seed=3)
+    assert _run(data, outputs).returncode == 0
+    before = _snapshot(outputs)
+    write_wave(data, WAVE, 60_000, seed=4)
+    killed_at = []
+    for seconds in KILL_AFTER_SECONDS:
+        proc = subprocess.Popen(_command(data, outputs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        time.sleep(seconds)
+        if proc.poll() is not None:
+            break
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        killed_at.append(seconds)
+        after = _snapshot(outputs)
+        if after != before:  # only acceptable if that run had in fact published the new wave completely
+            with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
+                assert con.execute("SELECT n_respondents FROM waves WHERE wave = ?", [WAVE]).fetchone()[0] == 60_000
+                assert con.execute("SELECT count(*) FROM responses WHERE wave = ?", [WAVE]).fetchone()[0] == 60_000
+            before = after
+    assert len(killed_at) >= 3, f"the run finished before a third kill ({killed_at})"
+    recovered = _run(data, outputs)  # no manual clean-up
+    assert recovered.returncode == 0, recovered.stderr
+    with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM responses WHERE wave = ?", [WAVE]).fetchone()[0] == 60_000
+    leftovers = [p.name for p in outputs.iterdir() if "publishing" in p.name]
+    leftovers += [p.name for p in (outputs / "reports").iterdir() if "publishing" in p.name]
+    assert leftovers == []
+
+
+def test_corrupted_input_fails_and_keeps_the_published_state(tmp_path):
+    data, outputs = tmp_path / "data", tmp_path / "outputs"
+    write_wave(data, WAVE, 80, seed=3)
+    assert _run(data, outputs).returncode == 0
+    before = _snapshot(outputs)
+    survey = data / "raw" / "waves" / WAVE / "survey_responses.csv"
+    payload = bytearray(survey.read_bytes())
+    payload[len(payload) // 2: len(payload) // 2 + 4] = b"\xff\xfe\x00\x81"
+    survey.write_bytes(bytes(payload))
+    result = _run(data, outputs)
+    assert result.returncode == 1
+    assert f"wave {WAVE}, survey_responses.csv: not UTF-8" in result.stderr
+    assert _snapshot(outputs) == before
+
+
+def test_truncated_input_never_loses_rows(tmp_path):
+    data, outputs = tmp_path / "data", tmp_path / "outputs"
+    write_wave(data, WAVE, 200, seed=3)
+    survey = data / "raw" / "waves" / WAVE / "survey_responses.csv"
+    text = survey.read_text(encoding="utf-8")
+    survey.write_text(text[: int(len(text) * 0.6)], encoding="utf-8")  # cut mid-record
+    result = _run(data, outputs)
+    assert result.returncode in (0, 1), result.stderr
+    if result.returncode == 0:
+        with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
+            read, loaded, quarantined = con.execute(
+                "SELECT rows_read, rows_loaded, rows_quarantined FROM load_log WHERE source_file = 'survey_responses.csv'"
+            ).fetchone()
+        assert read == loaded + quarantined and read == text[: int(len(text) * 0.6)].count("\n")
+    else:
+        assert "survey_responses.csv" in result.stderr
+
+
+def test_a_truncated_workbook_is_a_contract_error(tmp_path):
+    data, outputs = tmp_path / "data", tmp_path / "outputs"
+    write_wave(data, WAVE, 50, seed=3)
+    folder = data / "raw" / "waves" / WAVE
+    frame = pd.read_csv(folder / "survey_responses.csv", dtype=str, keep_default_na=False)
+    (folder / "survey_responses.csv").unlink()
+    frame.to_excel(folder / "survey_responses.xlsx", index=False)
+    (folder / "survey_responses.xlsx").write_bytes((folder / "survey_responses.xlsx").read_bytes()[:900])
+    result = _run(data, outputs)
+    assert result.returncode == 1
+    assert "survey_responses.xlsx: unreadable workbook" in result.stderr
+
+
+def test_no_secret_or_identifier_reaches_outputs_or_the_event_log(tmp_path):
+    data, outputs, home = tmp_path / "data", tmp_path / "outputs", tmp_path / "dagster_home"
+    home.mkdir()
+    for name in ("codebook.csv", "instrument.yaml"):
+        (data / "raw").mkdir(parents=True, exist_ok=True)
+        (data / "raw" / name).write_bytes((BUNDLED_DATA / "raw" / name).read_bytes())
+    wave = data / "raw" / "waves" / "2019-03"
+    wave.mkdir(parents=True)
+    for name in ("survey_responses.csv", "interview_segments.csv"):
+        (wave / name).write_bytes((BUNDLED_DATA / "raw" / "waves" / "2019-03" / name).read_bytes())
+    secret = "k3y-that-must-never-leak-7f1c"
+    env = {**os.environ, "DAGSTER_HOME": str(home), "ENGAGEMENT_PSEUDONYM_KEY": secret}
+    result = subprocess.run(_command(data, outputs), capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr
+    raw = pd.read_csv(wave / "survey_responses.csv", dtype=str, keep_default_na=False)
+    needles = [secret, *raw["respondent_id"], *raw["respondent_name"], *raw["respondent_email"], "07700 900123"]
+    haystacks = [p for root in (home, outputs) for p in root.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".db" for p in haystacks), "expected the event log's sqlite files under DAGSTER_HOME"
+    for path in haystacks:
+        blob = path.read_bytes()
+        for needle in needles:
+            assert needle.encode() not in blob, f"{needle!r} found in {path}"
+    assert secret not in result.stdout + result.stderr
+
+
+def test_a_generated_key_is_private_and_outside_the_outputs(tmp_path, monkeypatch):
+    from engagement_pipeline.ingest.privacy import load_key
+    from engagement_pipeline.settings import default_key_file
+
+    monkeypatch.delenv("ENGAGEMENT_PSEUDONYM_KEY_FILE", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    path = default_key_file()
+    assert path == tmp_path / "config" / "engagement-pipeline" / "pseudonym.key"
+    key = load_key(path)
+    assert len(key) == 64
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert path.parent.stat().st_mode & 0o777 == 0o700
