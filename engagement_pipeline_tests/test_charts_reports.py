@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import gc
 import html
 import re
 from datetime import datetime
@@ -19,50 +18,15 @@ from engagement_pipeline.ingest.columns import survey_layout
 from engagement_pipeline.ingest.survey import typed_responses
 from engagement_pipeline.reporting.findings import findings
 from engagement_pipeline.reporting.report import write_trends, write_wave_report
-from engagement_pipeline.reporting.wording import Names
 from engagement_pipeline.synthetic import (
     STUDY_PROFILE,
     YEAR_ON_PROFILE,
-    codebook,
     generate_interviews,
     generate_survey,
 )
+from .wave_builders import ALPHA, KEY, MIN_GROUP_SIZE, NAMES, TOO_FEW, _cheap_gc_collect, typed_codebook, typed_quotes  # noqa: F401
 
-MIN_GROUP_SIZE = 11
-ALPHA = 0.05
-TOO_FEW = "too few responses to report"
-KEY = b"0123456789abcdef0123456789abcdef"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-NAMES = Names()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _cheap_gc_collect():
-    """statsmodels' Holm step calls gc.collect(); freezing existing objects keeps it quick."""
-    gc.freeze()
-    yield
-    gc.unfreeze()
-
-
-def typed_codebook() -> pd.DataFrame:
-    raw = codebook()
-    return pd.DataFrame({
-        "theme": raw["theme"].astype("string"),
-        "label": raw["label"].astype("string"),
-        "description": raw["description"].replace("", None).astype("string"),
-        "golden_thread": raw["golden_thread"].replace("", None).astype("string"),
-    })
-
-
-def typed_quotes(raw: pd.DataFrame, wave: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "wave": pd.Series(wave, index=raw.index, dtype="string"),
-        "interview_id": raw["interview_id"].astype("string"),
-        "segment_id": raw["segment_id"].astype("string"),
-        "theme": raw["theme"].astype("string"),
-        "quote": raw["quote"].astype("string"),
-        "respondent_key": raw["respondent_id"].astype("string"),
-    }).reset_index(drop=True)
 
 
 def build_wave(wave: str, n: int, seed: int, profile=STUDY_PROFILE, *, interviews: bool = True):

@@ -3,7 +3,6 @@ more than the verdict and whose figures are the tables' figures."""
 
 from __future__ import annotations
 
-import gc
 import re
 
 import numpy as np
@@ -14,51 +13,16 @@ from engagement_pipeline.analysis.wave import WaveAnalysis, analyse_wave
 from engagement_pipeline.ingest.columns import survey_layout
 from engagement_pipeline.ingest.survey import typed_responses
 from engagement_pipeline.reporting.findings import findings
-from engagement_pipeline.reporting.wording import Names
 from engagement_pipeline.synthetic import (
     STUDY_PROFILE,
     WaveProfile,
-    codebook,
     generate_interviews,
     generate_survey,
 )
-
-MIN_GROUP_SIZE = 11
-ALPHA = 0.05
-TOO_FEW = "too few responses to report"
-KEY = b"0123456789abcdef0123456789abcdef"
-NAMES = Names()
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _cheap_gc_collect():
-    """statsmodels' Holm step calls gc.collect(); freezing existing objects keeps it quick."""
-    gc.freeze()
-    yield
-    gc.unfreeze()
+from .wave_builders import ALPHA, KEY, MIN_GROUP_SIZE, NAMES, TOO_FEW, _cheap_gc_collect, typed_codebook, typed_quotes  # noqa: F401
 
 
 # --- building waves ----------------------------------------------------------------------------------
-
-def typed_codebook() -> pd.DataFrame:
-    raw = codebook()
-    return pd.DataFrame({
-        "theme": raw["theme"].astype("string"),
-        "label": raw["label"].astype("string"),
-        "description": raw["description"].replace("", None).astype("string"),
-        "golden_thread": raw["golden_thread"].replace("", None).astype("string"),
-    })
-
-
-def typed_quotes(raw: pd.DataFrame, wave: str) -> pd.DataFrame:
-    return pd.DataFrame({
-        "wave": pd.Series(wave, index=raw.index, dtype="string"),
-        "interview_id": raw["interview_id"].astype("string"),
-        "segment_id": raw["segment_id"].astype("string"),
-        "theme": raw["theme"].astype("string"),
-        "quote": raw["quote"].astype("string"),
-        "respondent_key": raw["respondent_id"].astype("string"),
-    }).reset_index(drop=True)
 
 
 def no_quotes(wave: str) -> pd.DataFrame:

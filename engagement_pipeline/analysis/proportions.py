@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
+
+from .groups import items
 
 
 def percentage(selected: int, answered: int, min_group_size: int) -> dict[str, float | int | bool | None]:
@@ -22,3 +25,24 @@ def percentage(selected: int, answered: int, min_group_size: int) -> dict[str, f
 def mean_of_reported(values: list[float | None]) -> float | None:
     reported = [v for v in values if v is not None and not math.isnan(v)]
     return sum(reported) / len(reported) if reported else None
+
+
+def yes_share_table(group: pd.DataFrame, family: str, wave: str, min_group_size: int, *,
+                    item: str, selected: str, pct: str) -> pd.DataFrame:
+    """One row per item of a yes/no family: answered, yes count and share with its interval.
+
+    Column names follow the table being built (``area``/``n_improved``/``pct_improved`` or
+    ``barrier``/``n_selected``/``pct_selected``); item non-response is left out.
+    """
+    rows = []
+    for name in items(group, family):
+        answers = group[f"{family}_{name}"].dropna().astype(bool)
+        stats = percentage(int(answers.sum()), int(answers.size), min_group_size)
+        rows.append({"wave": wave, item: name, "n_answered": int(answers.size),
+                     selected: None if stats["suppressed"] else int(answers.sum()),
+                     pct: stats["pct"], "ci_low": stats["ci_low"], "ci_high": stats["ci_high"],
+                     "suppressed": stats["suppressed"]})
+    columns = ["wave", item, "n_answered", selected, pct, "ci_low", "ci_high", "suppressed"]
+    return pd.DataFrame(rows, columns=columns).astype({
+        "wave": "string", item: "string", "n_answered": "int64", selected: "Int64",
+        pct: "float64", "ci_low": "float64", "ci_high": "float64", "suppressed": "bool"})
