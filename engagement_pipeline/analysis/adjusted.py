@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from .groups import items
 
@@ -22,7 +23,7 @@ _STATS = ["estimate", "ci_low", "ci_high", "p_value"]
 def _design(frame: pd.DataFrame) -> pd.DataFrame:
     dummies = pd.get_dummies(frame[["staff_group", "locality"]].astype(str), drop_first=True, dtype=float)
     design = pd.concat([frame["uses_twitter"].astype(float).rename("uses_twitter"), dummies], axis=1)
-    return sm.add_constant(design, has_constant="add")
+    return add_constant(design, has_constant="add")
 
 
 def _identified(design: pd.DataFrame) -> bool:
@@ -47,7 +48,7 @@ def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int)
             # Twitter use is fully explained by staff group and locality: no adjusted estimate exists.
             rows.append({**row, **dict.fromkeys(_STATS), "suppressed": False})
             continue
-        fit = sm.OLS(answered[f"engagement_{area}"].astype(float).to_numpy(), design).fit(cov_type="HC3")
+        fit = OLS(answered[f"engagement_{area}"].astype(float).to_numpy(), design).fit(cov_type="HC3")
         low, high = fit.conf_int(alpha=0.05).loc["uses_twitter"]
         rows.append({**row, "estimate": float(fit.params["uses_twitter"]), "ci_low": float(low),
                      "ci_high": float(high), "p_value": float(fit.pvalues["uses_twitter"]), "suppressed": False})

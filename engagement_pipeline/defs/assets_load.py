@@ -1,11 +1,10 @@
 """Load asset: promote a wave whose checks passed. A thin wrapper over the store."""
 
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, MaterializeResult, TableColumn, TableSchema, asset
 
-from ..warehouse.store import promote_wave, read_wave
+from ..warehouse.store import promote_wave, table_columns
 from .assets_ingest import codebook, interview_segments, survey_responses
-from .metadata import table_metadata
 from .partitions import waves_partitions
 from .resources import StoreResource
 
@@ -18,7 +17,10 @@ def responses(context: AssetExecutionContext, store: StoreResource) -> Materiali
     wave = context.partition_key
     with store.get_connection() as con:
         promote_wave(con, wave)
-        frame = read_wave(con, "responses", wave)
+        rows = con.execute("SELECT count(*) FROM responses WHERE wave = ?", [wave]).fetchone()[0]
         quarantined = con.execute("SELECT count(*) FROM quarantine WHERE wave = ?", [wave]).fetchone()[0]
-    return MaterializeResult(metadata={**table_metadata(frame.drop(columns=["comment"], errors="ignore")),
-                                       "quarantine_rows": int(quarantined)})
+        columns = table_columns(con, "responses")
+    return MaterializeResult(metadata={
+        "dagster/row_count": int(rows), "quarantine_rows": int(quarantined),
+        "dagster/column_schema": TableSchema(columns=[TableColumn(name=c, type=t) for c, t in columns.items()]),
+    })

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import duckdb
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
@@ -25,10 +29,13 @@ class PipelineSettings(ConfigurableResource):
 
 class StoreResource(DuckDBResource):
     """The pipeline's private DuckDB store. A run holds its writer lock from start to end, so two
-    runs (CLI, UI, sensor or schedule) never write it together; the second waits."""
+    runs (CLI, UI, sensor or schedule) never write it together; the second waits. Holding the lock,
+    the run also keeps one database handle open and gives each step a cursor on it, instead of
+    reopening (and checkpointing) the file for every query."""
 
     lock_timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
     _lock: WriterLock | None = PrivateAttr(default=None)
+    _connection: duckdb.DuckDBPyConnection | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -36,11 +43,26 @@ class StoreResource(DuckDBResource):
         waited = self._lock.acquire()
         if waited > 1 and context.log:
             context.log.info("waited %.0f s for another run to release the store", waited)
-        super().setup_for_execution(context)
+        self._connection = duckdb.connect(self.database, config=dict(self.connection_config))
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
         if self._lock is not None:
             self._lock.release()
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self._connection is None:  # used outside a run (e.g. a test calling the asset directly)
+            with super().get_connection() as connection:
+                yield connection
+            return
+        cursor = self._connection.cursor()
+        try:
+            yield cursor
+        finally:
+            cursor.close()
 
 
 def build_resources(settings: Settings) -> dict[str, object]:

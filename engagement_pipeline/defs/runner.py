@@ -4,6 +4,7 @@ This is how the CLI executes: the same ``wave_job`` the UI shows, one run per wa
 on the persistent instance when DAGSTER_HOME is set.
 """
 
+import gc
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -59,6 +60,9 @@ def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str]
     if new:
         instance.add_dynamic_partitions(waves_partitions.name, new)
     job = build_definitions(settings).resolve_job_def(WAVE_JOB)
+    # Everything imported so far lives for the whole process: keep it out of the collector's way
+    # (statsmodels calls gc.collect() in its multiple-testing step).
+    gc.freeze()
     outcomes = []
     for wave in scan.valid:
         result = job.execute_in_process(

@@ -46,12 +46,19 @@ class LoadedFile:
 
 
 def _yes_no(cells: pd.Series) -> pd.Series:
+    """Validated yes/no cells (any case) or blanks as nullable booleans."""
     lowered = cells.str.lower()
-    return lowered.map({"yes": True, "no": False}).astype("boolean")
+    out = pd.Series(lowered.eq("yes").to_numpy(dtype=bool), index=cells.index, dtype="boolean")
+    out[lowered.eq("").to_numpy(dtype=bool)] = pd.NA
+    return out
 
 
 def _likert(cells: pd.Series) -> pd.Series:
-    return pd.to_numeric(cells.replace("", None), errors="raise").astype("Int8")
+    """Validated Likert cells (``4`` or ``4.0``) or blanks as nullable small integers."""
+    first = cells.str.slice(0, 1).to_numpy(dtype=object)
+    codes = pd.array(first, dtype="string")
+    digits = pd.Series(codes, index=cells.index).replace("", None)
+    return digits.astype("Int8")
 
 
 def typed_responses(valid: pd.DataFrame, layout: SurveyLayout, wave: str, key: bytes) -> pd.DataFrame:

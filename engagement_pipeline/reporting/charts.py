@@ -24,7 +24,7 @@ GROUP_COLOURS = {"users": BLUE, "non_users": ORANGE}
 GROUP_LABELS = {"users": "Twitter users", "non_users": "Non-users"}
 LIKERT_COLOURS = [VERMILION, "#F4A582", "#DDDDDD", SKY, BLUE]
 THREAD_COLOURS = {"patient_care": GREEN, "patient_experience": BLUE, "equality_diversity": PURPLE}
-DPI = 150
+DPI = 110
 
 
 def _save(fig: plt.Figure, path: Path) -> Path:
