@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
 
 from engagement_pipeline.synthetic import write_wave
 
@@ -163,3 +162,28 @@ def test_a_generated_key_is_private_and_outside_the_outputs(tmp_path, monkeypatc
     assert len(key) == 64
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_wave_folder_deleted_mid_run_fails_the_wave_and_publishes_nothing_of_it(workspace, monkeypatch, capsys):
+    """The folder vanishes after the survey was read: the interviews must not silently become 'none'."""
+    import shutil as shell
+
+    import engagement_pipeline.defs.assets_ingest as ingest_assets
+
+    assert workspace.run() == 0
+    before = _snapshot(workspace.outputs)
+    real_read = ingest_assets.read_table
+
+    def read_then_vanish(path):
+        table = real_read(path)
+        if path.parent.name == "2019-03" and path.name.startswith("survey_responses"):
+            shell.rmtree(path.parent)
+        return table
+
+    monkeypatch.setattr(ingest_assets, "read_table", read_then_vanish)
+    assert workspace.run() == 1
+    assert "wave 2019-03, interview_segments.csv: the wave folder disappeared during the run" in capsys.readouterr().err
+    after = _snapshot(workspace.outputs)
+    assert after["2019-03/findings.md"] == before["2019-03/findings.md"]
+    with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM interview_quotes WHERE wave = '2019-03'").fetchall()[0][0] > 0

@@ -16,7 +16,7 @@ from ..reporting.findings import findings as write_findings
 from ..reporting.report import write_trends, write_wave_report
 from ..reporting.wording import Names
 from ..warehouse.catalog import TABLES
-from ..warehouse.store import read_wave, replace_rows, table_exists, transaction
+from ..warehouse.store import read_wave, replace_rows, scalar, table_exists, transaction
 from .assets_load import responses
 from .metadata import table_metadata
 from .partitions import waves_partitions
@@ -49,7 +49,7 @@ def wave_analysis(context: AssetExecutionContext, pipeline: PipelineSettings, st
         frame = read_wave(con, "responses", wave)
         quotes = read_wave(con, "interview_quotes", wave)
         codebook = read_wave(con, "codebook", wave)
-        loaded_at = con.execute("SELECT max(loaded_at) FROM load_log WHERE wave = ?", [wave]).fetchone()[0]
+        loaded_at = scalar(con, "SELECT max(loaded_at) FROM load_log WHERE wave = ?", [wave])
     analysis = analyse_wave(frame, quotes, codebook, wave, settings.min_group_size, settings.alpha)
     tables = {"waves": wave_summary(frame, analysis.perceived_impact, wave, loaded_at), **analysis.tables(),
               "findings": write_findings(analysis, names)}

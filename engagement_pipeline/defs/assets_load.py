@@ -3,7 +3,7 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, TableColumn, TableSchema, asset
 
-from ..warehouse.store import promote_wave, table_columns
+from ..warehouse.store import promote_wave, scalar, table_columns
 from .assets_ingest import codebook, interview_segments, survey_responses
 from .partitions import waves_partitions
 from .resources import StoreResource
@@ -17,8 +17,8 @@ def responses(context: AssetExecutionContext, store: StoreResource) -> Materiali
     wave = context.partition_key
     with store.get_connection() as con:
         promote_wave(con, wave)
-        rows = con.execute("SELECT count(*) FROM responses WHERE wave = ?", [wave]).fetchone()[0]
-        quarantined = con.execute("SELECT count(*) FROM quarantine WHERE wave = ?", [wave]).fetchone()[0]
+        rows = scalar(con, "SELECT count(*) FROM responses WHERE wave = ?", [wave])
+        quarantined = scalar(con, "SELECT count(*) FROM quarantine WHERE wave = ?", [wave])
         columns = table_columns(con, "responses")
     return MaterializeResult(metadata={
         "dagster/row_count": int(rows), "quarantine_rows": int(quarantined),

@@ -6,7 +6,6 @@ Everything that decides what identifying information may leave a raw file belong
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -109,9 +108,10 @@ def scrub_text(text: str) -> str:
 
 def scrub(series: pd.Series) -> pd.Series:
     """Scrub a column of free text; blanks become missing values."""
-    stripped = series.fillna("").astype(str).str.strip()
-    has_text = stripped != ""
-    out = pd.Series(pd.NA, index=series.index, dtype="string")
-    if has_text.any():
-        out[has_text] = stripped[has_text].map(scrub_text)
+    stripped = series.fillna("").astype("string").str.strip()
+    out = stripped.where(stripped != "", pd.NA)
+    # Only text holding an @ or a digit can carry what scrub_text removes.
+    suspect = stripped.str.contains(r"[@\d]", regex=True).fillna(False).to_numpy(dtype=bool)
+    if suspect.any():
+        out[suspect] = [scrub_text(text) for text in stripped[suspect].tolist()]
     return out

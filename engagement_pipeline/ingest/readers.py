@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import ContractError
@@ -77,8 +78,9 @@ def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     header = _check_header(header, name)
     fast = _read_with_arrow(text, header)
     if fast is not None:
-        fast[ROW_NUMBER] = range(2, len(fast) + 2)
-        return RawTable(name, digest, _finish(fast, header, name))
+        if fast.empty:
+            raise ContractError(name, "no data rows")
+        return RawTable(name, digest, fast)
     try:
         # No names: the header record fixes the field count, so a record with extra fields is an
         # error instead of silently becoming an index.
@@ -97,12 +99,12 @@ def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     return RawTable(name, digest, _finish(frame, header, name))
 
 
-# A blank (or whitespace-only) line anywhere: row numbering then needs the slower reader.
-_BLANK_LINE = re.compile(r"(?:^|\n)[ \t]*\r?(?:\n|$)")
+# A blank (or whitespace-only) line inside the body: row numbering then needs the slower reader.
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
 
 
 def _read_with_arrow(text: str, header: list[str]) -> pd.DataFrame | None:
-    """Fast path: pyarrow's multi-threaded CSV reader, all cells as text.
+    """Fast path: pyarrow's multi-threaded CSV reader; cells stripped, empty rows dropped, rows numbered.
 
     Returns None (use the exact reader) when the file has blank lines, which pyarrow would not
     count as rows, or when pyarrow cannot parse it: its error messages quote cell contents,
@@ -114,7 +116,9 @@ def _read_with_arrow(text: str, header: list[str]) -> pd.DataFrame | None:
     except ImportError:
         return None
     body = text.split("\n", 1)[1] if "\n" in text else ""
-    if not body.strip() or _BLANK_LINE.search(body.rstrip("\r\n")) or body.count('"') % 2:
+    first_line = body.split("\n", 1)[0]
+    if (not body.strip() or not first_line.strip() or _BLANK_LINE.search(body.rstrip("\r\n"))
+            or body.count('"') % 2):
         return None  # blank lines, or an unbalanced quote the exact reader will name
     names = [f"c{i}" for i in range(len(header))]
     try:
@@ -127,9 +131,15 @@ def _read_with_arrow(text: str, header: list[str]) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
-    frame.columns = header
-    return frame
+    import pyarrow.compute as pc
+
+    columns = [pc.utf8_trim_whitespace(column) for column in table.columns]
+    blank = pc.equal(columns[0], "")
+    for column in columns[1:]:
+        blank = pc.and_(blank, pc.equal(column, ""))
+    row_numbers = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
+    table = pa.table([*columns, row_numbers], names=[*header, ROW_NUMBER]).filter(pc.invert(blank))
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 
 def read_xlsx(path: Path, display_name: str | None = None) -> RawTable:

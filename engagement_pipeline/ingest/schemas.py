@@ -164,7 +164,7 @@ RESPONSES = pa.DataFrameSchema(
         "submitted_at": pa.Column("datetime64[us]", nullable=False, coerce=True),
         "locality": _text(_NON_EMPTY),
         "staff_group": _text(_NON_EMPTY),
-        "uses_twitter": pa.Column(bool, nullable=False),
+        "uses_twitter": pa.Column("boolean", nullable=False, coerce=True),
         r"^(engagement|channel)_[a-z][a-z0-9_]*$": pa.Column(
             "Int64", pa.Check.isin([1, 2, 3, 4, 5]), nullable=True, regex=True, coerce=True),
         r"^(improved|barrier)_[a-z][a-z0-9_]*$": pa.Column(

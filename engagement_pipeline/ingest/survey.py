@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .columns import SurveyLayout, survey_layout
 from .privacy import pseudonymise, scrub
@@ -54,11 +56,12 @@ def _yes_no(cells: pd.Series) -> pd.Series:
 
 
 def _likert(cells: pd.Series) -> pd.Series:
-    """Validated Likert cells (``4`` or ``4.0``) or blanks as nullable small integers."""
-    first = cells.str.slice(0, 1).to_numpy(dtype=object)
-    codes = pd.array(first, dtype="string")
-    digits = pd.Series(codes, index=cells.index).replace("", None)
-    return digits.astype("Int8")
+    """Validated Likert cells (``4`` or ``4.0``: the first character is the score) or blanks, as Int8."""
+    first = pc.utf8_slice_codeunits(pa.array(cells.astype("string[pyarrow]")), 0, 1)
+    scores = pc.cast(pc.if_else(pc.equal(first, ""), pa.scalar(None, first.type), first), pa.int8())
+    out = scores.to_pandas(types_mapper={pa.int8(): pd.Int8Dtype()}.get)
+    out.index = cells.index
+    return out
 
 
 def typed_responses(valid: pd.DataFrame, layout: SurveyLayout, wave: str, key: bytes) -> pd.DataFrame:

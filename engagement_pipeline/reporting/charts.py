@@ -166,7 +166,7 @@ def theme_chart(themes: pd.DataFrame, n_interviews: int, names: Names, path: Pat
 
 def effect_size_chart(comparison: pd.DataFrame, names: Names, path: Path) -> Path:
     """Rank-biserial per area with its bootstrap interval: how far users' scores sit above non-users'."""
-    fig, ax = plt.subplots(figsize=(8, 0.7 * len(comparison) + 1.8))
+    fig, ax = plt.subplots(figsize=(9, 0.7 * len(comparison) + 1.8))
     for i, r in enumerate(comparison.itertuples()):
         if r.suppressed:
             _too_few(ax, i, -0.95)
@@ -181,7 +181,7 @@ def effect_size_chart(comparison: pd.DataFrame, names: Names, path: Path) -> Pat
                   [f"{names(r.area)} (n={r.n_users}+{r.n_non_users})" for r in comparison.itertuples()])
     ax.invert_yaxis()
     ax.set_xlim(-1, 1.35)
-    ax.set_xlabel("Rank-biserial correlation, users vs non-users (95 % bootstrap interval; > 0: users higher)")
+    ax.set_xlabel("Rank-biserial, users vs non-users, 95 % bootstrap interval (> 0: users higher)")
     ax.set_title("How much more engaged are Twitter users?")
     return _save(fig, path)
 

@@ -15,7 +15,7 @@ import duckdb
 
 from ..ingest.columns import FAMILIES, family_of, quote_identifier
 from .catalog import TABLES, column_comment
-from .store import table_columns, table_exists
+from .store import scalar, table_columns, table_exists
 
 TEMP_SUFFIX = ".publishing"
 
@@ -71,7 +71,7 @@ def publish(store: duckdb.DuckDBPyConnection, warehouse_path: Path, tables: list
             for column in columns:
                 store.execute(f"COMMENT ON COLUMN {target}.{quote_identifier(column)} IS "
                               f"{_literal(column_comment(table, column))}")
-            counts[table] = store.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+            counts[table] = scalar(store, f"SELECT count(*) FROM {target}")
         store.execute("CHECKPOINT publishing")
     except BaseException:
         store.execute("DETACH publishing")

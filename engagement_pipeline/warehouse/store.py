@@ -13,8 +13,14 @@ from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from ..ingest.columns import quote_identifier
+
+#: Arrow -> pandas: text stays Arrow-backed, nullable integers and booleans stay nullable.
+_PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
+                 pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+                 pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 STAGED_TABLES = ("responses", "quarantine", "load_log", "interview_quotes", "codebook")
 
@@ -23,12 +29,15 @@ def staged(table: str) -> str:
     return f"stg_{table}"
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
+    """The single value a query returns (the result is read to the end, as DuckDB 2 requires)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    found = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = ?",
-        [table],
-    ).fetchone()
-    return bool(found and found[0])
+    return bool(scalar(con, "SELECT count(*) FROM information_schema.tables "
+                            "WHERE table_schema = 'main' AND table_name = ?", [table]))
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
@@ -73,7 +82,8 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: p
     """
     if "wave" not in frame.columns or not (frame["wave"] == wave).all():
         raise ValueError(f"every row written to {table} must belong to wave {wave}")
-    con.register("incoming_rows", frame)
+    # Through Arrow: DuckDB scans it in parallel, and pandas' nullable types map exactly.
+    con.register("incoming_rows", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         _ensure_table(con, table, "incoming_rows")
         target = quote_identifier(table)
@@ -111,7 +121,9 @@ def read_wave(con: duckdb.DuckDBPyConnection, table: str, wave: str) -> pd.DataF
     """A wave's rows of a table (empty frame if the table does not exist yet)."""
     if not table_exists(con, table):
         return pd.DataFrame()
-    return con.execute(f"SELECT * FROM {quote_identifier(table)} WHERE wave = ?", [wave]).df()
+    relation = con.sql(f"SELECT * FROM {quote_identifier(table)} WHERE wave = ?", params=[wave])
+    to_arrow = getattr(relation, "to_arrow_table", None) or relation.arrow  # DuckDB 2 renamed it
+    return to_arrow().to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
 def waves_in(con: duckdb.DuckDBPyConnection, table: str = "responses") -> list[str]:
