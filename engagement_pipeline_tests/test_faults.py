@@ -42,6 +42,15 @@ def _run(data: Path, outputs: Path) -> subprocess.CompletedProcess:
     return subprocess.run(_command(data, outputs), capture_output=True, text=True, timeout=600)
 
 
+def _run_here(data: Path, outputs: Path, capsys) -> tuple[int, str]:
+    """The CLI in this process (no interpreter start-up): exit code and stderr."""
+    from engagement_pipeline.cli import main
+
+    capsys.readouterr()
+    code = main(["run", "--data-dir", str(data), "--output-dir", str(outputs)])
+    return code, capsys.readouterr().err
+
+
 KILL_AFTER_SECONDS = (2.0, 4.5, 7.0, 9.5, 12.0)
 
 
@@ -79,40 +88,40 @@ def test_sigkill_at_any_point_leaves_published_outputs_as_they_were(tmp_path):
     assert leftovers == []
 
 
-def test_corrupted_input_fails_and_keeps_the_published_state(tmp_path):
+def test_corrupted_input_fails_and_keeps_the_published_state(tmp_path, capsys):
     data, outputs = tmp_path / "data", tmp_path / "outputs"
     write_wave(data, WAVE, 80, seed=3)
-    assert _run(data, outputs).returncode == 0
+    assert _run_here(data, outputs, capsys)[0] == 0
     before = _snapshot(outputs)
     survey = data / "raw" / "waves" / WAVE / "survey_responses.csv"
     payload = bytearray(survey.read_bytes())
     payload[len(payload) // 2: len(payload) // 2 + 4] = b"\xff\xfe\x00\x81"
     survey.write_bytes(bytes(payload))
-    result = _run(data, outputs)
-    assert result.returncode == 1
-    assert f"wave {WAVE}, survey_responses.csv: not UTF-8" in result.stderr
+    code, err = _run_here(data, outputs, capsys)
+    assert code == 1
+    assert f"wave {WAVE}, survey_responses.csv: not UTF-8" in err
     assert _snapshot(outputs) == before
 
 
-def test_truncated_input_never_loses_rows(tmp_path):
+def test_truncated_input_never_loses_rows(tmp_path, capsys):
     data, outputs = tmp_path / "data", tmp_path / "outputs"
     write_wave(data, WAVE, 200, seed=3)
     survey = data / "raw" / "waves" / WAVE / "survey_responses.csv"
     text = survey.read_text(encoding="utf-8")
     survey.write_text(text[: int(len(text) * 0.6)], encoding="utf-8")  # cut mid-record
-    result = _run(data, outputs)
-    assert result.returncode in (0, 1), result.stderr
-    if result.returncode == 0:
+    code, err = _run_here(data, outputs, capsys)
+    assert code in (0, 1), err
+    if code == 0:
         with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
             read, loaded, quarantined = con.execute(
                 "SELECT rows_read, rows_loaded, rows_quarantined FROM load_log WHERE source_file = 'survey_responses.csv'"
             ).fetchone()
         assert read == loaded + quarantined and read == text[: int(len(text) * 0.6)].count("\n")
     else:
-        assert "survey_responses.csv" in result.stderr
+        assert "survey_responses.csv" in err
 
 
-def test_a_truncated_workbook_is_a_contract_error(tmp_path):
+def test_a_truncated_workbook_is_a_contract_error(tmp_path, capsys):
     data, outputs = tmp_path / "data", tmp_path / "outputs"
     write_wave(data, WAVE, 50, seed=3)
     folder = data / "raw" / "waves" / WAVE
@@ -120,9 +129,9 @@ def test_a_truncated_workbook_is_a_contract_error(tmp_path):
     (folder / "survey_responses.csv").unlink()
     frame.to_excel(folder / "survey_responses.xlsx", index=False)
     (folder / "survey_responses.xlsx").write_bytes((folder / "survey_responses.xlsx").read_bytes()[:900])
-    result = _run(data, outputs)
-    assert result.returncode == 1
-    assert "survey_responses.xlsx: unreadable workbook" in result.stderr
+    code, err = _run_here(data, outputs, capsys)
+    assert code == 1
+    assert "survey_responses.xlsx: unreadable workbook" in err
 
 
 def test_no_secret_or_identifier_reaches_outputs_or_the_event_log(tmp_path):
