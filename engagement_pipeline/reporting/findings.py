@@ -124,7 +124,7 @@ def _channels(a: WaveAnalysis, display: Names) -> Finding:
     if paired is not None and not paired.suppressed and FACE_TO_FACE in set(ranked.loc[ranked["rank"] == top["rank"], "channel"]):
         verdict = ("no statistically significant difference" if paired.p_value >= a.alpha
                    else "a statistically significant difference")
-        sentence = (f" On the same {paired.n} users, face to face minus Twitter averaged "
+        sentence = (f" On the same {paired.n} users, {display(FACE_TO_FACE)} minus {display(TWITTER)} averaged "
                     f"{paired.mean_difference:+.2f} points: {verdict} (Wilcoxon signed-rank, {p_value(paired.p_value)}).")
     non_users = a.channel_impact[(a.channel_impact["respondent_group"] == "non_users") & ~a.channel_impact["suppressed"]]
     if len(non_users):
