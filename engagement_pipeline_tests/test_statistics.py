@@ -616,3 +616,31 @@ def test_no_interviews_give_zero_counts():
     assert len(table) == 4
     assert (table["n_interviews"] == 0).all() and (table["n_segments"] == 0).all()
     assert interviews_by_thread(empty, CODEBOOK) == {}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_adjusted_on_counted_cells_equals_statsmodels_hc3_on_every_row(seed):
+    """The frequency-weighted fit is the full-data OLS with HC3 errors, to rounding."""
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
+    from engagement_pipeline.analysis.adjusted import engagement_adjusted
+
+    rng = np.random.default_rng(seed)
+    n = 400
+    frame = pd.DataFrame({
+        "uses_twitter": rng.integers(0, 2, n).astype(bool),
+        "staff_group": rng.choice(["Nursing", "AHP", "Corporate"], n),
+        "locality": rng.choice(["North", "South"], n),
+    })
+    score = np.clip(np.round(3 + 0.7 * frame["uses_twitter"] + rng.normal(0, 1, n)), 1, 5)
+    frame["engagement_organisation"] = pd.array(score.astype(int), dtype="Int8")
+    ours = engagement_adjusted(frame, "w", 11).iloc[0]
+    design = add_constant(pd.concat([frame["uses_twitter"].astype(float),
+                                     pd.get_dummies(frame[["staff_group", "locality"]], drop_first=True, dtype=float)],
+                                    axis=1))
+    fit = OLS(score, design).fit(cov_type="HC3")
+    low, high = fit.conf_int().loc["uses_twitter"]
+    assert ours["estimate"] == pytest.approx(fit.params["uses_twitter"], rel=1e-9)
+    assert (ours["ci_low"], ours["ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
+    assert ours["p_value"] == pytest.approx(fit.pvalues["uses_twitter"], rel=1e-7)
