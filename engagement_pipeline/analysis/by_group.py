@@ -12,16 +12,18 @@ DIMENSIONS = ("locality", "staff_group")
 
 def engagement_by_group(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
     areas = items(responses, "engagement")
-    group = responses["uses_twitter"].map({True: USERS, False: NON_USERS})
-    long = responses[list(DIMENSIONS)].assign(respondent_group=group)
+    group = responses["uses_twitter"].astype(bool).map({True: USERS, False: NON_USERS})
     parts = []
     for dimension in DIMENSIONS:
+        category = responses[dimension].astype(str)
         for area in areas:
-            scores = responses[f"engagement_{area}"].astype("Float64")
-            frame = pd.DataFrame({"category": long[dimension].astype(str), "respondent_group": long["respondent_group"],
-                                  "score": scores})
-            both = pd.concat([frame, frame.assign(respondent_group=ALL)])
-            stats = both.groupby(["category", "respondent_group"])["score"].agg(["count", "mean"]).reset_index()
+            scores = responses[f"engagement_{area}"].astype("float64")
+            by_group = scores.groupby([category, group]).agg(["count", "mean"])
+            by_group.index.names = ["category", "respondent_group"]
+            overall = scores.groupby(category).agg(["count", "mean"])
+            overall.index = pd.MultiIndex.from_arrays([overall.index, [ALL] * len(overall)],
+                                                      names=["category", "respondent_group"])
+            stats = pd.concat([by_group, overall]).reset_index()
             parts.append(stats.assign(dimension=dimension, area=area))
     result = pd.concat(parts, ignore_index=True).rename(columns={"count": "n", "mean": "mean_score"})
     result["suppressed"] = result["n"] < min_group_size
