@@ -200,3 +200,17 @@ def test_trends_for_two_waves(two_waves, tmp_path):
     for chart in charts:
         assert chart.caption
         assert_real_png(chart.path)
+
+
+def test_small_waves_hide_take_up_in_the_table_and_the_trend(tmp_path):
+    from engagement_pipeline.analysis.waves import wave_summary
+
+    waves = pd.DataFrame({"wave": ["a", "b"], "n_respondents": [8, 40], "n_users": [3, 20]})
+    charts = write_trends(waves, pd.DataFrame(columns=["wave", "area", "suppressed"]), NAMES, tmp_path, 11)
+    assert [c.path.name for c in charts] == ["take_up.png", "engagement_gap.png"]
+    frame = pd.DataFrame({"uses_twitter": [True] * 3 + [False] * 5})
+    empty = pd.DataFrame({"pct_improved": pd.Series(dtype="float64")})
+    small = wave_summary(frame, empty, "a", datetime(2020, 1, 1), min_group_size=11).iloc[0]
+    assert pd.isna(small["pct_users"]) and small["n_users"] == 3
+    big = wave_summary(frame, empty, "a", datetime(2020, 1, 1), min_group_size=5).iloc[0]
+    assert big["pct_users"] == 100 * 3 / 8

@@ -7,17 +7,20 @@ from datetime import datetime
 import pandas as pd
 
 from .groups import split
-from .proportions import mean_of_reported
+from ..settings import DEFAULT_MIN_GROUP_SIZE
+from .proportions import mean_of_reported, percentage
 
 COLUMNS = ["wave", "n_respondents", "n_users", "n_non_users", "pct_users", "mean_pct_improved", "loaded_at"]
 
 
-def wave_summary(responses: pd.DataFrame, perceived: pd.DataFrame, wave: str, loaded_at: datetime) -> pd.DataFrame:
+def wave_summary(responses: pd.DataFrame, perceived: pd.DataFrame, wave: str, loaded_at: datetime,
+                 min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> pd.DataFrame:
+    """The wave's counts; ``pct_users`` is NULL when the wave has fewer respondents than the threshold."""
     users, non_users = split(responses)
     n = len(responses)
     row = {
         "wave": wave, "n_respondents": n, "n_users": len(users), "n_non_users": len(non_users),
-        "pct_users": 100.0 * len(users) / n if n else None,
+        "pct_users": percentage(len(users), n, min_group_size)["pct"],
         "mean_pct_improved": mean_of_reported(perceived["pct_improved"].tolist()),
         "loaded_at": pd.Timestamp(loaded_at).as_unit("us"),
     }

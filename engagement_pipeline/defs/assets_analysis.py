@@ -51,7 +51,7 @@ def wave_analysis(context: AssetExecutionContext, pipeline: PipelineSettings, st
         codebook = read_wave(con, "codebook", wave)
         loaded_at = scalar(con, "SELECT max(loaded_at) FROM load_log WHERE wave = ?", [wave])
     analysis = analyse_wave(frame, quotes, codebook, wave, settings.min_group_size, settings.alpha)
-    tables = {"waves": wave_summary(frame, analysis.perceived_impact, wave, loaded_at), **analysis.tables(),
+    tables = {"waves": wave_summary(frame, analysis.perceived_impact, wave, loaded_at, settings.min_group_size), **analysis.tables(),
               "findings": write_findings(analysis, names)}
     with store.get_connection() as con, transaction(con):
         for name, table in tables.items():
@@ -83,7 +83,8 @@ def trend_report(context: AssetExecutionContext, pipeline: PipelineSettings, sto
         comparison = con.execute("SELECT * FROM engagement_comparison ORDER BY wave, area").df()
     folder = settings.staged_reports_dir / "trends"
     shutil.rmtree(folder, ignore_errors=True)
-    charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), folder)
+    charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), folder,
+                          settings.min_group_size)
     return MaterializeResult(metadata={
         "charts": len(charts), "waves": len(waves),
         "take_up": MetadataValue.md("\n\n".join(_inline_png(c.path) for c in charts[:1])) if charts else "",

@@ -44,7 +44,16 @@ class LoadedFile:
             "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "loaded_at": (loaded_at or datetime.now(timezone.utc)).replace(tzinfo=None),
-        }])
+        }]).astype(LOAD_LOG_DTYPES)
+
+
+LOAD_LOG_DTYPES = {"wave": "string", "source_file": "string", "sha256": "string", "rows_read": "int64",
+                   "rows_loaded": "int64", "rows_quarantined": "int64", "loaded_at": "datetime64[us]"}
+
+
+def empty_load_log(wave: str) -> pd.DataFrame:
+    """The load_log of a file that is absent: no rows, the same columns and types."""
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in LOAD_LOG_DTYPES.items()}).assign(wave=wave)
 
 
 def _yes_no(cells: pd.Series) -> pd.Series:

@@ -186,16 +186,26 @@ def effect_size_chart(comparison: pd.DataFrame, names: Names, path: Path) -> Pat
     return _save(fig, path)
 
 
-def take_up_trend(waves: pd.DataFrame, path: Path) -> Path:
-    from statsmodels.stats.proportion import proportion_confint
+def take_up_trend(waves: pd.DataFrame, min_group_size: int, path: Path) -> Path:
+    """Share of respondents using Twitter per wave, with the same Wilson intervals and suppression
+    as every published percentage."""
+    from ..analysis.proportions import percentage
 
-    low, high = proportion_confint(waves["n_users"], waves["n_respondents"], method="wilson")
-    pct = 100 * waves["n_users"] / waves["n_respondents"]
     fig, ax = plt.subplots(figsize=(7, 4))
     x = np.arange(len(waves))
-    ax.errorbar(x, pct, yerr=[pct - 100 * low, 100 * high - pct], fmt="o-", color=BLUE, capsize=4)
+    shares = [percentage(int(r.n_users), int(r.n_respondents), min_group_size) for r in waves.itertuples()]
+    shown = [i for i, share in enumerate(shares) if not share["suppressed"]]
+    pct = np.array([shares[i]["pct"] for i in shown])
+    low = np.array([shares[i]["ci_low"] for i in shown])
+    high = np.array([shares[i]["ci_high"] for i in shown])
+    if shown:
+        ax.errorbar(x[shown], pct, yerr=[pct - low, high - pct], fmt="o-", color=BLUE, capsize=4)
     for i, r in enumerate(waves.itertuples()):
-        ax.text(i, 100 * high[i] + 2, f"{pct.iloc[i]:.0f} %\n(n={r.n_respondents})", ha="center", fontsize=8)
+        if shares[i]["suppressed"]:
+            ax.text(i, 5, f"{TOO_FEW}\n(n={r.n_respondents})", ha="center", fontsize=8, style="italic")
+        else:
+            ax.text(i, shares[i]["ci_high"] + 2, f"{shares[i]['pct']:.0f} %\n(n={r.n_respondents})",
+                    ha="center", fontsize=8)
     ax.set_xticks(x, waves["wave"])
     ax.set_ylim(0, 110)
     ax.set_xlabel("Wave")

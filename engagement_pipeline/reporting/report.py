@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..analysis.wave import WaveAnalysis
+from ..settings import DEFAULT_MIN_GROUP_SIZE
 from . import charts
 from .wording import Names
 
@@ -112,13 +113,14 @@ def write_wave_report(a: WaveAnalysis, findings: pd.DataFrame, names: Names, fol
     return figures
 
 
-def write_trends(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, folder: Path) -> list[Chart]:
+def write_trends(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, folder: Path,
+                 min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> list[Chart]:
     """Cross-wave charts, once there are two or more waves."""
     if waves["wave"].nunique() < 2:
         return []
     waves = waves.sort_values("wave").reset_index(drop=True)
     return [
-        Chart(charts.take_up_trend(waves, folder / "take_up.png"), "Twitter take-up by wave"),
+        Chart(charts.take_up_trend(waves, min_group_size, folder / "take_up.png"), "Twitter take-up by wave"),
         Chart(charts.gap_trend(comparison, names, folder / "engagement_gap.png"),
               "Users–non-users engagement gap per area by wave"),
     ]

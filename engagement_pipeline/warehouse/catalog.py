@@ -32,7 +32,7 @@ TABLES: dict[str, TableDoc] = {
             "n_respondents": "Respondents loaded for the wave (quarantined rows excluded)",
             "n_users": "Respondents who use Twitter for work",
             "n_non_users": "Respondents who do not",
-            "pct_users": "100 * n_users / n_respondents",
+            "pct_users": "100 * n_users / n_respondents; NULL when n_respondents is below ENGAGEMENT_MIN_GROUP_SIZE",
             "mean_pct_improved": "Mean over areas of perceived_impact.pct_improved (reported areas only); NULL when none is reported",
             "loaded_at": "When the wave's survey file was loaded (UTC)",
         },

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 
 from ..ingest.quarantine import empty_quarantine
-from ..ingest.survey import LoadedFile
+from ..ingest.survey import LoadedFile, empty_load_log
 from .store import replace_rows, staged, transaction
 
 
@@ -22,7 +22,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, wave: str, table: str, loaded: Lo
     """
     rows = loaded.rows if loaded is not None else empty_rows
     quarantine = (loaded.quarantine if loaded is not None else empty_quarantine()).assign(wave=wave)
-    load_log = loaded.load_log(wave) if loaded is not None else _EMPTY_LOAD_LOG.assign(wave=wave)
+    load_log = loaded.load_log(wave) if loaded is not None else empty_load_log(wave)
     with transaction(con):
         replace_rows(con, staged(table), wave, rows.assign(wave=wave).astype({"wave": "string"}))
         replace_rows(con, staged("quarantine"), wave, quarantine.astype({"wave": "string"}), kind_files)
@@ -32,10 +32,3 @@ def stage_file(con: duckdb.DuckDBPyConnection, wave: str, table: str, loaded: Lo
 def stage_codebook(con: duckdb.DuckDBPyConnection, wave: str, codebook: pd.DataFrame) -> None:
     with transaction(con):
         replace_rows(con, staged("codebook"), wave, codebook.assign(wave=wave).astype({"wave": "string"}))
-
-
-_EMPTY_LOAD_LOG = pd.DataFrame({
-    "source_file": pd.Series(dtype="string"), "sha256": pd.Series(dtype="string"),
-    "rows_read": pd.Series(dtype="int64"), "rows_loaded": pd.Series(dtype="int64"),
-    "rows_quarantined": pd.Series(dtype="int64"), "loaded_at": pd.Series(dtype="datetime64[us]"),
-})
