@@ -13,6 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 KEY_ENV = "ENGAGEMENT_PSEUDONYM_KEY"
 
@@ -72,13 +74,13 @@ def pseudonymise(ids: pd.Series, key: bytes) -> pd.Series:
     million ids hash in parallel; equal to ``hmac.new(key, id, sha256).hexdigest()``.
     """
     inner, outer = _pads(key)
-    frame = pd.DataFrame({"id": ids.astype(str).str.strip().to_numpy(dtype=object)})
+    stripped = pa.table({"id": pc.utf8_trim_whitespace(pa.array(ids.astype("string"), type=pa.string()))})
     with duckdb.connect() as con:
-        con.register("ids", frame)
-        hashed = con.execute(
-            "SELECT sha256(unhex(?) || unhex(sha256(unhex(?) || encode(id)))) AS key FROM ids",
-            [outer, inner]).fetchnumpy()["key"]
-    return pd.Series(hashed, index=ids.index, dtype="string")
+        relation = con.sql("SELECT sha256(unhex(?) || unhex(sha256(unhex(?) || encode(id)))) AS key FROM stripped",
+                           params=[outer, inner])
+        to_arrow = getattr(relation, "to_arrow_table", None) or relation.arrow  # DuckDB 2 renamed it
+        hashed = to_arrow().column("key").to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    return pd.Series(hashed.array, index=ids.index)
 
 
 def nhs_number_is_valid(digits: str) -> bool:

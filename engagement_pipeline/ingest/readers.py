@@ -6,6 +6,7 @@ files, the file's hash. Cells stay text; the schemas decide what they mean.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -59,7 +60,25 @@ def _decode(payload: bytes, name: str) -> str:
     try:
         return payload.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ContractError(name, f"not UTF-8 text (undecodable byte at offset {exc.start})") from None
+        raise _not_utf8(name, exc.start) from None
+
+
+def _not_utf8(name: str, offset: int) -> ContractError:
+    return ContractError(name, f"not UTF-8 text (undecodable byte at offset {offset})")
+
+
+_CHUNK = 1 << 24
+
+
+def _check_utf8(payload: bytes, name: str) -> None:
+    """Refuse bytes that are not UTF-8, without holding a decoded copy of a large file."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(payload)
+    for start in range(0, len(payload), _CHUNK):
+        try:
+            decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(payload))
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(name, start + exc.start - len(decoder.getstate()[0])) from None
 
 
 def read_csv(path: Path, display_name: str | None = None) -> RawTable:
@@ -67,20 +86,17 @@ def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     name = display_name or path.name
     payload = path.read_bytes()
     digest = hashlib.sha256(payload).hexdigest()
-    text = _decode(payload, name)
-    if "\x00" in text:
+    if not payload.removeprefix(codecs.BOM_UTF8).strip():
+        raise ContractError(name, "the file is empty")
+    _check_utf8(payload, name)
+    if b"\x00" in payload:
         raise ContractError(name, "not a text file (contains NUL bytes)")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error) as exc:
-        raise ContractError(name, f"unreadable CSV header ({exc})") from None
-    header = _check_header(header, name)
-    fast = _read_with_arrow(text, header)
+    fast = _read_with_arrow(payload, name)
     if fast is not None:
-        if fast.empty:
-            raise ContractError(name, "no data rows")
         return RawTable(name, digest, fast)
+    text = _decode(payload, name)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = _read_header(reader, name)
     try:
         # No names: the header record fixes the field count, so a record with extra fields is an
         # error instead of silently becoming an index.
@@ -99,31 +115,50 @@ def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     return RawTable(name, digest, _finish(frame, header, name))
 
 
+def _read_header(reader, name: str) -> list[str]:
+    try:
+        header = next(reader)
+    except (StopIteration, csv.Error) as exc:
+        raise ContractError(name, f"unreadable CSV header ({exc})") from None
+    return _check_header(header, name)
+
+
 # A blank (or whitespace-only) line inside the body: row numbering then needs the slower reader.
-_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n")
+_BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
 
 
-def _read_with_arrow(text: str, header: list[str]) -> pd.DataFrame | None:
-    """Fast path: pyarrow's multi-threaded CSV reader; cells stripped, empty rows dropped, rows numbered.
+def _read_with_arrow(payload: bytes, name: str) -> pd.DataFrame | None:
+    """Fast path: pyarrow's multi-threaded CSV reader over the file's bytes; cells stripped, empty
+    rows dropped, rows numbered. ``payload`` is known to be UTF-8 without NUL bytes.
 
-    Returns None (use the exact reader) when the file has blank lines, which pyarrow would not
-    count as rows, or when pyarrow cannot parse it: its error messages quote cell contents,
-    which must not reach a contributor's screen or a log.
+    Returns None (use the exact reader) for what it cannot number or word exactly: a header that
+    spans lines, blank lines in the body (pyarrow would not count them as rows), an unbalanced
+    quote, or anything pyarrow cannot parse: its error messages quote cell contents, which must
+    not reach a contributor's screen or a log.
     """
     try:
         import pyarrow as pa
+        import pyarrow.compute as pc
         import pyarrow.csv as pacsv
     except ImportError:
         return None
-    body = text.split("\n", 1)[1] if "\n" in text else ""
-    first_line = body.split("\n", 1)[0]
-    if (not body.strip() or not first_line.strip() or _BLANK_LINE.search(body.rstrip("\r\n"))
-            or body.count('"') % 2):
-        return None  # blank lines, or an unbalanced quote the exact reader will name
+    newline = payload.find(b"\n")
+    first = payload[:newline] if newline >= 0 else payload
+    if newline < 0 or first.count(b'"') % 2:
+        return None
+    header = _read_header(csv.reader([first.decode("utf-8-sig").rstrip("\r")]), name)
+    body = newline + 1
+    end = len(payload)
+    while end > body and payload[end - 1] in b"\r\n":
+        end -= 1
+    second = payload.find(b"\n", body)
+    if (not payload[body:end].strip() or not payload[body:second if second >= 0 else end].strip()
+            or _BLANK_LINE.search(payload, body, end) or payload.count(b'"', body) % 2):
+        return None
     names = [f"c{i}" for i in range(len(header))]
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(body.encode("utf-8")),
+            pa.BufferReader(pa.py_buffer(payload).slice(body)),
             read_options=pacsv.ReadOptions(column_names=names),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
@@ -131,14 +166,17 @@ def _read_with_arrow(text: str, header: list[str]) -> pd.DataFrame | None:
         )
     except (pa.ArrowInvalid, pa.ArrowException):
         return None
-    import pyarrow.compute as pc
-
     columns = [pc.utf8_trim_whitespace(column) for column in table.columns]
+    del table
     blank = pc.equal(columns[0], "")
     for column in columns[1:]:
         blank = pc.and_(blank, pc.equal(column, ""))
-    row_numbers = pa.array(np.arange(2, table.num_rows + 2, dtype=np.int64))
-    table = pa.table([*columns, row_numbers], names=[*header, ROW_NUMBER]).filter(pc.invert(blank))
+    row_numbers = pa.array(np.arange(2, len(blank) + 2, dtype=np.int64))
+    table = pa.table([*columns, row_numbers], names=[*header, ROW_NUMBER])
+    if pc.any(blank).as_py():
+        table = table.filter(pc.invert(blank))
+    if table.num_rows == 0:
+        raise ContractError(name, "no data rows")
     return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
 
 

@@ -7,6 +7,8 @@ describe the typed tables the pipeline writes, and back the blocking asset check
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -29,13 +31,26 @@ ONLY_USERS = "answered although uses_twitter is no"
 ONLY_NON_USERS = "answered although uses_twitter is yes"
 
 
+_LIKERT = re.compile(r"(?:[1-5](?:\.0+)?)?")
+
+
+def by_value(cells: pd.Series, accept: Callable[[str], bool]) -> pd.Series:
+    """``accept`` applied to each distinct cell once, then looked up for every row.
+
+    Answer columns hold a handful of distinct values, so this is much cheaper than a string
+    operation over every row of a large file.
+    """
+    keep = [value for value in cells.unique() if isinstance(value, str) and accept(value)]
+    return cells.isin(keep).fillna(False).astype(bool)
+
+
 def is_likert(cells: pd.Series) -> pd.Series:
     """Blank, or a whole number 1-5 written as ``4`` or ``4.0``."""
-    return cells.str.fullmatch(r"(?:[1-5](?:\.0+)?)?").fillna(False).astype(bool)
+    return by_value(cells, lambda value: _LIKERT.fullmatch(value) is not None)
 
 
 def is_yes_no(cells: pd.Series) -> pd.Series:
-    return cells.str.lower().isin(("", *YES_NO))
+    return by_value(cells, lambda value: value.lower() in ("", *YES_NO))
 
 
 def parse_timestamps(cells: pd.Series) -> pd.Series:
@@ -71,7 +86,7 @@ def survey_row_schema(layout: SurveyLayout) -> tuple[pa.DataFrameSchema, dict[st
         "locality": pa.Column(checks=[_not_blank()]),
         "staff_group": pa.Column(checks=[_not_blank()]),
         "uses_twitter": pa.Column(checks=[
-            _not_blank(), pa.Check(lambda s: (s == "") | s.str.lower().isin(YES_NO), error=NOT_YES_NO),
+            _not_blank(), pa.Check(is_yes_no, error=NOT_YES_NO),
         ]),
     }
     for column in layout.likert_columns:
@@ -87,8 +102,7 @@ def survey_row_schema(layout: SurveyLayout) -> tuple[pa.DataFrameSchema, dict[st
         rules[rule_id] = RowRule(column, reason)
         checks.append(pa.Check(
             lambda frame, c=column, a=required_answer: ~(
-                frame["uses_twitter"].str.lower().isin(YES_NO)
-                & (frame["uses_twitter"].str.lower() != a)
+                by_value(frame["uses_twitter"], lambda value: value.lower() in YES_NO and value.lower() != a)
                 & (frame[c] != "")
             ),
             error=rule_id,

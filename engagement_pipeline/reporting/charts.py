@@ -30,6 +30,9 @@ DPI = 110
 def _save(fig: plt.Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.tight_layout()
+    # tight_layout leaves a placeholder layout engine behind, which makes savefig draw the whole
+    # figure an extra time; the layout is already done.
+    fig.set_layout_engine(None)
     fig.savefig(path, dpi=DPI)
     plt.close(fig)
     return path
