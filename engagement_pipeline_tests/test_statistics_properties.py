@@ -227,3 +227,21 @@ def test_published_percentages_lie_in_their_intervals(case):
         for r in table[~table["suppressed"]].itertuples():
             value = getattr(r, column)
             assert 0.0 <= r.ci_low <= value <= r.ci_high <= 100.0, (r, value)
+
+
+@SETTINGS
+@given(users=st.lists(st.integers(1, 5), min_size=1, max_size=60),
+       non_users=st.lists(st.integers(1, 5), min_size=1, max_size=60),
+       scale=st.sampled_from([1, 1, 7, 1000]))
+@example(users=[3, 4, 5], non_users=[1, 2], scale=1)  # scipy's exact branch: tiny, no ties
+@example(users=[5] * 9, non_users=[5] * 9, scale=1)  # every score tied: p = 1
+def test_mann_whitney_from_counts_is_scipys_on_the_raw_scores(users, non_users, scale):
+    from scipy.stats import mannwhitneyu
+
+    from engagement_pipeline.analysis.comparison import mann_whitney, score_counts
+
+    a, b = np.array(users * scale, dtype=float), np.array(non_users * scale, dtype=float)
+    expected = mannwhitneyu(a, b, alternative="two-sided")
+    u, p = mann_whitney(score_counts(a), score_counts(b))
+    assert u == pytest.approx(float(expected.statistic), rel=1e-12, abs=1e-9)
+    assert p == pytest.approx(float(expected.pvalue), rel=1e-9, abs=1e-300)

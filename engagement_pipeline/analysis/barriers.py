@@ -9,6 +9,6 @@ from .proportions import yes_share_table
 
 
 def barriers(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
-    _, non_users = split(responses)
+    _, non_users = split(responses, "barrier")
     return yes_share_table(non_users, "barrier", wave, min_group_size, item="barrier", selected="n_selected",
                            pct="pct_selected")

@@ -12,17 +12,22 @@ DIMENSIONS = ("locality", "staff_group")
 
 def engagement_by_group(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
     areas = items(responses, "engagement")
-    group = responses["uses_twitter"].astype(bool).map({True: USERS, False: NON_USERS})
+    # Categorical keys: grouping a large wave by codes, not by a million strings.
+    non_user = (~responses["uses_twitter"].astype(bool)).to_numpy(dtype="int8")
+    group = pd.Series(pd.Categorical.from_codes(non_user, [USERS, NON_USERS]), index=responses.index)
     parts = []
     for dimension in DIMENSIONS:
-        category = responses[dimension].astype(str)
+        category = responses[dimension].astype("category")
         for area in areas:
             scores = responses[f"engagement_{area}"].astype("float64")
-            by_group = scores.groupby([category, group]).agg(["count", "mean"])
+            by_group = scores.groupby([category, group], observed=True).agg(["count", "mean"])
             by_group.index.names = ["category", "respondent_group"]
-            overall = scores.groupby(category).agg(["count", "mean"])
-            overall.index = pd.MultiIndex.from_arrays([overall.index, [ALL] * len(overall)],
+            overall = scores.groupby(category, observed=True).agg(["count", "mean"])
+            overall.index = pd.MultiIndex.from_arrays([overall.index.astype(str), [ALL] * len(overall)],
                                                       names=["category", "respondent_group"])
+            by_group.index = pd.MultiIndex.from_arrays(
+                [by_group.index.get_level_values(0).astype(str), by_group.index.get_level_values(1).astype(str)],
+                names=["category", "respondent_group"])
             stats = pd.concat([by_group, overall]).reset_index()
             parts.append(stats.assign(dimension=dimension, area=area))
     result = pd.concat(parts, ignore_index=True).rename(columns={"count": "n", "mean": "mean_score"})

@@ -16,7 +16,7 @@ FACE_TO_FACE = "face_to_face_senior"
 
 
 def channel_impact(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
-    users, non_users = split(responses)
+    users, non_users = split(responses, "channel")
     rows = []
     for group_name, group in ((USERS, users), (NON_USERS, non_users)):
         for channel in items(responses, "channel"):
@@ -48,7 +48,7 @@ def twitter_against_face_to_face(responses: pd.DataFrame, min_group_size: int) -
     columns = [f"channel_{FACE_TO_FACE}", f"channel_{TWITTER}"]
     if not all(c in responses for c in columns):
         return None
-    users, _ = split(responses)
+    users, _ = split(responses, "channel")
     both = users[columns].dropna().astype(float)
     if len(both) < min_group_size:
         return PairedTest(len(both), None, None, True)

@@ -9,6 +9,6 @@ from .proportions import yes_share_table
 
 
 def perceived_impact(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
-    users, _ = split(responses)
+    users, _ = split(responses, "improved")
     return yes_share_table(users, "improved", wave, min_group_size, item="area", selected="n_improved",
                            pct="pct_improved")
