@@ -430,3 +430,17 @@ def test_loading_never_modifies_the_raw_file(tmp_path):
     assert loaded.rows_quarantined == 2
     assert path.read_bytes() == before
     assert loaded.sha256 == raw.sha256
+
+
+def test_stored_uniqueness_check_marks_exactly_the_repeated_rows():
+    from engagement_pipeline.ingest.schemas import _no_repeats
+
+    frame = pd.DataFrame({"wave": ["a", "a", "a", "b"], "key": ["x", "y", "x", "x"]})
+    assert _no_repeats(frame, ["wave", "key"]).tolist() == [False, True, False, True]
+    one_wave = frame[frame["wave"] == "a"]
+    assert _no_repeats(one_wave, ["wave", "key"]).tolist() == [False, True, False]
+    same = pd.DataFrame({"wave": ["a", "a"], "key": ["x", "x"]})
+    assert _no_repeats(same, ["wave", "key"]).tolist() == [False, False]
+    assert _no_repeats(same.iloc[:1], ["wave", "key"]).tolist() == [True]
+    blanks = pd.DataFrame({"wave": ["a", "a", "a"], "key": [None, None, "x"]}, dtype="string")
+    assert _no_repeats(blanks, ["wave", "key"]).tolist() == [False, False, True]

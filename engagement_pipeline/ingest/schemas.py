@@ -167,8 +167,20 @@ def _conditional_blanks(frame: pd.DataFrame) -> pd.Series:
     return ok
 
 
+def _no_repeats(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """True where the row's ``columns`` appear once. A column holding one value throughout (the
+    wave, in a wave's rows) cannot tell rows apart, so it is left out of the comparison."""
+    if len(frame) < 2:
+        return pd.Series(True, index=frame.index)
+    varying = [c for c in columns
+               if frame[c].isna().any() or not frame[c].eq(frame[c].iloc[0]).all()]
+    if not varying:
+        return pd.Series(False, index=frame.index)
+    return ~frame.duplicated(varying, keep=False)
+
+
 def _unique(*columns: str, what: str) -> pa.Check:
-    return pa.Check(lambda f: ~f.duplicated(list(columns), keep=False), error=f"{what} repeats within a wave")
+    return pa.Check(lambda f: _no_repeats(f, list(columns)), error=f"{what} repeats within a wave")
 
 
 RESPONSES = pa.DataFrameSchema(
@@ -183,7 +195,7 @@ RESPONSES = pa.DataFrameSchema(
             "Int64", pa.Check.isin([1, 2, 3, 4, 5]), nullable=True, regex=True, coerce=True),
         r"^(improved|barrier)_[a-z][a-z0-9_]*$": pa.Column(
             "boolean", nullable=True, regex=True, coerce=True),
-        "comment": _text(pa.Check(lambda s: ~s.astype(str).str.contains(r"@[A-Za-z0-9_]", regex=True),
+        "comment": _text(pa.Check(lambda s: ~s.astype("string").str.contains(r"@[A-Za-z0-9_]", regex=True).fillna(False),
                                   error="comment holds an unscrubbed address or handle"),
                          nullable=True, required=False),
     },
@@ -228,7 +240,7 @@ INTERVIEW_QUOTES = pa.DataFrameSchema(
         "interview_id": _text(_NON_EMPTY),
         "segment_id": _text(_NON_EMPTY),
         "theme": _text(_NON_EMPTY),
-        "quote": _text(_NON_EMPTY, pa.Check(lambda s: ~s.astype(str).str.contains(r"@[A-Za-z0-9_]", regex=True),
+        "quote": _text(_NON_EMPTY, pa.Check(lambda s: ~s.astype("string").str.contains(r"@[A-Za-z0-9_]", regex=True).fillna(False),
                                             error="quote holds an unscrubbed address or handle")),
         "respondent_key": _text(_HEX64, nullable=True),
     },

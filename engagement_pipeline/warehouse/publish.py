@@ -64,9 +64,14 @@ def publish(store: duckdb.DuckDBPyConnection, warehouse_path: Path, tables: list
                 continue
             columns = _ordered_columns(table, list(table_columns(store, table)))
             select = ", ".join(quote_identifier(c) for c in columns)
-            order = ", ".join(quote_identifier(c) for c in TABLES[table].order_by)
-            target = f"publishing.{quote_identifier(table)}"
-            store.execute(f"CREATE TABLE {target} AS SELECT {select} FROM {quote_identifier(table)} ORDER BY {order}")
+            target, source = f"publishing.{quote_identifier(table)}", quote_identifier(table)
+            store.execute(f"CREATE TABLE {target} AS SELECT {select} FROM {source} LIMIT 0")
+            # Wave by wave, in order: rows come out ordered by wave without sorting every row of a
+            # large wave (DuckDB keeps insertion order), then by the table's other sort columns.
+            within = [quote_identifier(c) for c in TABLES[table].order_by if c != "wave"]
+            order = f" ORDER BY {', '.join(within)}" if within else ""
+            for (wave,) in store.execute(f"SELECT DISTINCT wave FROM {source} ORDER BY wave").fetchall():
+                store.execute(f"INSERT INTO {target} SELECT {select} FROM {source} WHERE wave = ?{order}", [wave])
             store.execute(f"COMMENT ON TABLE {target} IS {_literal(TABLES[table].comment)}")
             for column in columns:
                 store.execute(f"COMMENT ON COLUMN {target}.{quote_identifier(column)} IS "
