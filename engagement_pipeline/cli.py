@@ -10,9 +10,6 @@ from pathlib import Path
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .reporting import drawing
-
-    drawing.warm()  # chart workers load matplotlib on another core while Dagster loads here
     from .defs.runner import instance_for_cli, run_waves
     from .settings import Settings
 

@@ -215,29 +215,3 @@ def test_small_waves_hide_take_up_in_the_table_and_the_trend(tmp_path):
     big = wave_summary(frame, empty, "a", datetime(2020, 1, 1), min_group_size=5).iloc[0]
     assert big["pct_users"] == 100 * 3 / 8
 
-
-def test_charts_drawn_by_the_worker_pool_equal_charts_drawn_in_process(tmp_path, monkeypatch, reports):
-    from engagement_pipeline.reporting import drawing
-    from engagement_pipeline.reporting.report import draw_wave_charts
-
-    analysis = reports["study"].analysis
-    monkeypatch.setenv("ENGAGEMENT_CHART_WORKERS", "2")
-    pooled = draw_wave_charts(analysis, NAMES, tmp_path / "pooled")
-    monkeypatch.setenv("ENGAGEMENT_CHART_WORKERS", "0")
-    local = draw_wave_charts(analysis, NAMES, tmp_path / "local")
-    assert [c.path.name for c in pooled] == [c.path.name for c in local]
-    assert [c.caption for c in pooled] == [c.caption for c in local]
-    for a, b in zip(pooled, local):
-        assert a.path.read_bytes() == b.path.read_bytes(), a.path.name
-    drawing.shutdown()
-
-
-def test_a_chart_that_fails_in_a_worker_fails_the_caller(tmp_path, monkeypatch):
-    from engagement_pipeline.reporting import drawing
-
-    monkeypatch.setenv("ENGAGEMENT_CHART_WORKERS", "2")
-    broken = pd.DataFrame({"unexpected": [1]})
-    with pytest.raises(KeyError):
-        drawing.draw([("barrier_chart", (broken, NAMES, tmp_path / "a.png")),
-                      ("barrier_chart", (broken, NAMES, tmp_path / "b.png"))])
-    drawing.shutdown()

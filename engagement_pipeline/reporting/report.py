@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..analysis.wave import WaveAnalysis
 from ..settings import DEFAULT_MIN_GROUP_SIZE
-from . import drawing
+from . import charts
 from .wording import Names
 
 
@@ -25,27 +25,21 @@ class Chart:
 
 
 def draw_wave_charts(a: WaveAnalysis, names: Names, folder: Path) -> list[Chart]:
-    """The wave's six charts, drawn in parallel (see ``drawing``)."""
     folder = folder / "charts"
-    jobs = [
-        ("engagement_likert", (a.engagement_distribution, a.min_group_size, names, folder / "engagement_by_group.png"),
-         "Self-rated engagement, users and non-users, per area"),
-        ("effect_size_chart", (a.engagement_comparison, names, folder / "engagement_gap.png"),
-         "Size of the users–non-users difference per area"),
-        ("perceived_improvement", (a.perceived_impact, names, folder / "perceived_improvement.png"),
-         "Users saying Twitter improved their engagement"),
-        ("channel_chart", (a.channel_impact, names, folder / "channel_impact.png"),
-         "Impact of each channel on engagement, ranked"),
-        ("barrier_chart", (a.barriers, names, folder / "barriers.png"), "Non-users' barriers"),
-        ("theme_chart", (a.interview_themes, a.n_interviews, names, folder / "interview_themes.png"),
-         "Interview themes by golden thread"),
+    return [
+        Chart(charts.engagement_likert(a.engagement_distribution, a.min_group_size, names,
+                                       folder / "engagement_by_group.png"),
+              "Self-rated engagement, users and non-users, per area"),
+        Chart(charts.effect_size_chart(a.engagement_comparison, names, folder / "engagement_gap.png"),
+              "Size of the users–non-users difference per area"),
+        Chart(charts.perceived_improvement(a.perceived_impact, names, folder / "perceived_improvement.png"),
+              "Users saying Twitter improved their engagement"),
+        Chart(charts.channel_chart(a.channel_impact, names, folder / "channel_impact.png"),
+              "Impact of each channel on engagement, ranked"),
+        Chart(charts.barrier_chart(a.barriers, names, folder / "barriers.png"), "Non-users' barriers"),
+        Chart(charts.theme_chart(a.interview_themes, a.n_interviews, names, folder / "interview_themes.png"),
+              "Interview themes by golden thread"),
     ]
-    return _drawn(jobs)
-
-
-def _drawn(jobs: list[tuple[str, tuple, str]]) -> list[Chart]:
-    paths = drawing.draw([(function, args) for function, args, _ in jobs])
-    return [Chart(path, caption) for path, (_, _, caption) in zip(paths, jobs)]
 
 
 def methods(a: WaveAnalysis) -> list[str]:
@@ -125,8 +119,8 @@ def write_trends(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, fo
     if waves["wave"].nunique() < 2:
         return []
     waves = waves.sort_values("wave").reset_index(drop=True)
-    return _drawn([
-        ("take_up_trend", (waves, min_group_size, folder / "take_up.png"), "Twitter take-up by wave"),
-        ("gap_trend", (comparison, names, folder / "engagement_gap.png"),
-         "Users–non-users engagement gap per area by wave"),
-    ])
+    return [
+        Chart(charts.take_up_trend(waves, min_group_size, folder / "take_up.png"), "Twitter take-up by wave"),
+        Chart(charts.gap_trend(comparison, names, folder / "engagement_gap.png"),
+              "Users–non-users engagement gap per area by wave"),
+    ]
