@@ -1,7 +1,8 @@
 """Benchmark: the whole pipeline on generated waves of growing size, against bare DuckDB.
 
-    python benchmarks/run.py                 # 10k, 100k, 1M respondents, 3 runs each
+    python benchmarks/run.py                 # bundled data, then 10k, 100k, 1M respondents, 3 runs each
     python benchmarks/run.py --sizes 10000 100000 --runs 5 --baseline-runs 5
+    python benchmarks/run.py --sizes 3000000 --no-bundled
 
 For each size it generates one wave with the project's generator, then runs
 ``engagement-pipeline run`` in a fresh process per run (persistent Dagster instance in a temp
@@ -33,11 +34,15 @@ def generate(data: Path, n: int, seed: int) -> Path:
     return data / "raw" / "waves" / WAVE / "survey_responses.csv"
 
 
-def pipeline_once(data: Path, root: Path) -> tuple[float, float, dict[str, float]]:
-    """(wall seconds, peak RSS in MB, seconds per step) of one CLI run in a new process."""
+def pipeline_once(data: Path, root: Path, persistent: bool = True) -> tuple[float, float, dict[str, float]]:
+    """(wall seconds, peak RSS in MB of any of its processes, seconds per step) of one CLI run in a
+    new process; ``persistent=False`` runs it as the README's Quickstart does (no DAGSTER_HOME,
+    so no per-step times)."""
     home, out = root / "home", root / "outputs"
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DAGSTER_HOME": str(home)}
+    if not persistent:
+        env.pop("DAGSTER_HOME")
     script = ("import resource, subprocess, sys, time\n"
               "t = time.perf_counter()\n"
               "p = subprocess.run(sys.argv[1:])\n"
@@ -50,7 +55,7 @@ def pipeline_once(data: Path, root: Path) -> tuple[float, float, dict[str, float
     wall, rss, code = done.stdout.strip().splitlines()[-1].split()
     if code != "0":
         raise RuntimeError(f"pipeline run failed: {done.stderr[-2000:]}")
-    return float(wall), float(rss), step_seconds(home)
+    return float(wall), float(rss), step_seconds(home) if persistent else {}
 
 
 def step_seconds(home: Path) -> dict[str, float]:
@@ -86,6 +91,18 @@ def duckdb_baseline(csv: Path) -> float:
     return time.perf_counter() - started
 
 
+def bundled(runs: int) -> None:
+    """The Quickstart's run: the bundled waves, from the CLI, no DAGSTER_HOME; median of ``runs``."""
+    data = Path(__file__).resolve().parent.parent / "data"
+    results = []
+    for i in range(runs):
+        with tempfile.TemporaryDirectory(prefix="bench-bundled-") as tmp:
+            results.append(pipeline_once(data, Path(tmp), persistent=False))
+    walls = [wall for wall, _, _ in results]
+    print(f"bundled data (every wave, every asset, CLI): wall {statistics.median(walls):.1f} s median of {runs} "
+          f"(min {min(walls):.1f}, max {max(walls):.1f}), peak RSS {max(r for _, r, _ in results):.0f} MB\n", flush=True)
+
+
 def machine() -> str:
     import platform
 
@@ -105,8 +122,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--baseline-runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-bundled", dest="bundled", action="store_false",
+                        help="skip the bundled-data run (the Quickstart's first line)")
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
+    if args.bundled:
+        bundled(args.runs)
     print("| respondents | CSV MB | wall s (median) | peak RSS MB | rows/s | bare DuckDB s | × DuckDB | slowest steps (s) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---|")
     for n in args.sizes:

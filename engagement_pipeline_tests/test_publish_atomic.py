@@ -90,3 +90,19 @@ def test_failure_while_writing_leaves_the_published_file_untouched(tmp_path, mon
         publish(con, warehouse)
     assert warehouse.read_bytes() == published
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}*"))
+
+
+def test_staged_rows_never_reach_the_warehouse_and_old_stg_tables_are_dropped(tmp_path):
+    from engagement_pipeline.warehouse.store import attach_staging
+
+    store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
+    _store_with(store, 10)
+    with duckdb.connect(str(store)) as con:
+        con.execute("CREATE TABLE stg_responses AS SELECT 1 AS x")  # staging as older versions kept it
+        attach_staging(con)
+        con.execute("CREATE TABLE staging.responses AS SELECT 1 AS x")
+        publish(con, warehouse)
+    assert (tmp_path / "staging.duckdb").exists()
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()] == ["waves"]
+        assert con.execute("SELECT count(*) FROM waves").fetchone()[0] == 10

@@ -59,6 +59,7 @@ def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings,
         layout, loaded = load_survey(raw, wave, load_key(settings.pseudonym_key_file))
     except ContractError as error:
         raise _fail(error, wave) from None
+    del raw  # the file's text cells are no longer needed: keep them out of the staging step's peak
     with store.get_connection() as con:
         stage_file(con, wave, "responses", loaded, loaded.rows.iloc[0:0], SURVEY_FILES)
     context.log.info("%s: %d rows read, %d loaded, %d quarantined", loaded.source_file,

@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from ..settings import Settings
 from ..warehouse.lock import DEFAULT_TIMEOUT_SECONDS, WriterLock
+from ..warehouse.store import attach_staging
 
 
 class PipelineSettings(ConfigurableResource):
@@ -44,6 +45,7 @@ class StoreResource(DuckDBResource):
         if waited > 1 and context.log:
             context.log.info("waited %.0f s for another run to release the store", waited)
         self._connection = duckdb.connect(self.database, config=dict(self.connection_config))
+        attach_staging(self._connection)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         if self._connection is not None:
@@ -56,6 +58,7 @@ class StoreResource(DuckDBResource):
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self._connection is None:  # used outside a run (e.g. a test calling the asset directly)
             with super().get_connection() as connection:
+                attach_staging(connection)
                 yield connection
             return
         cursor = self._connection.cursor()

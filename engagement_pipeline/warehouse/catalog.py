@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..ingest.columns import FAMILIES, family_of
+
 
 @dataclass(frozen=True)
 class TableDoc:
     comment: str
     columns: dict[str, str] = field(default_factory=dict)
+    #: Row order within a wave, kept as rows are written (a wave's responses stay in file order).
     order_by: tuple[str, ...] = ("wave",)
 
 
@@ -48,7 +51,6 @@ TABLES: dict[str, TableDoc] = {
             "uses_twitter": "Uses Twitter for work",
             "comment": "Free-text comment with e-mail addresses, phone numbers, NHS numbers and @handles replaced",
         },
-        ("wave", "respondent_key"),
     ),
     "load_log": TableDoc(
         "One row per loaded input file; rows_read = rows_loaded + rows_quarantined.",
@@ -85,6 +87,17 @@ TABLES: dict[str, TableDoc] = {
             "respondent_key": "Pseudonymised link to the interviewee's survey response, if given",
         },
         ("wave", "interview_id", "segment_id", "theme"),
+    ),
+    "codebook": TableDoc(
+        "The interview codebook as it stood when each wave was loaded: one row per wave and theme.",
+        {
+            "wave": "Wave name",
+            "theme": "Theme code, as used in interview_quotes.theme",
+            "label": "Theme label shown in reports",
+            "description": "What the theme covers",
+            "golden_thread": "patient_care, patient_experience or equality_diversity; NULL when the theme has none",
+        },
+        ("wave", "theme"),
     ),
 }
 
@@ -189,3 +202,13 @@ def column_comment(table: str, column: str) -> str:
     if family in FAMILY_COMMENTS:
         return f"{FAMILY_COMMENTS[family]} ({item.replace('_', ' ')})"
     raise KeyError(f"no comment for {table}.{column}")
+
+
+def ordered_columns(table: str, columns: list[str]) -> list[str]:
+    """A table's columns as analysts read them: fixed columns in catalog order, then each family's
+    columns together, then the rest (a table the catalog does not know keeps its order)."""
+    if table not in TABLES:
+        return list(columns)
+    known = [c for c in TABLES[table].columns if c in columns and c != "comment"]
+    families = [c for family in FAMILIES for c in columns if (parsed := family_of(c)) and parsed[0] == family]
+    return known + families + [c for c in columns if c not in known and c not in families]

@@ -1,21 +1,25 @@
 """The pipeline's private DuckDB store: per-wave staging, promotion, and reads for analysis.
 
 Every table carries a ``wave`` column, and a wave's rows are always replaced as a whole inside
-one transaction, so re-running a wave never duplicates it. Staged rows (``stg_<table>``) become
-current only when the wave's checks have passed. Identifiers come from vetted names only; values
-are always bound parameters.
+one transaction, so re-running a wave never duplicates it. Staged rows (``staging.<table>``, a
+database file of their own beside the store, attached to it) become current only when the wave's
+checks have passed; the store file itself holds the current tables and nothing else, so a
+checkpointed copy of it is the warehouse. Identifiers come from vetted names only; values are
+always bound parameters.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
 
 from ..ingest.columns import quote_identifier
+from .catalog import TABLES, ordered_columns
 
 #: Arrow -> pandas: text stays Arrow-backed, nullable integers and booleans stay nullable.
 _PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
@@ -23,10 +27,46 @@ _PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.S
                  pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 STAGED_TABLES = ("responses", "quarantine", "load_log", "interview_quotes", "codebook")
+STAGING = "staging"
+STAGING_FILE = "staging.duckdb"
 
 
 def staged(table: str) -> str:
-    return f"stg_{table}"
+    return f"{STAGING}.{table}"
+
+
+def relation(name: str) -> str:
+    """A table name, bare or qualified by its database (``staging.responses``), quoted for SQL."""
+    return ".".join(quote_identifier(part) for part in name.split("."))
+
+
+def sql_literal(text: str) -> str:
+    """A SQL string literal for the pipeline's own text (paths, catalog comments), never for data."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The file of the connection's database (None when it is in memory)."""
+    return scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
+
+
+def attach_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Attach the staging database (a file beside the store's) unless it is attached already."""
+    if scalar(con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [STAGING]):
+        return
+    store = database_path(con)
+    target = str(Path(store).with_name(STAGING_FILE)) if store else ":memory:"
+    con.execute(f"ATTACH {sql_literal(target)} AS {STAGING}")
+    # Stores made before staging had its own file kept it in stg_* tables: they must not be published.
+    legacy = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                         "AND table_catalog = current_database() AND table_name LIKE 'stg\\_%' ESCAPE '\\'").fetchall()
+    for (name,) in legacy:
+        con.execute(f"DROP TABLE {quote_identifier(name)}")
+
+
+def _split(name: str) -> tuple[str | None, str]:
+    database, _, table = name.rpartition(".")
+    return database or None, table
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> object:
@@ -36,27 +76,32 @@ def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None)
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(scalar(con, "SELECT count(*) FROM information_schema.tables "
-                            "WHERE table_schema = 'main' AND table_name = ?", [table]))
+    database, name = _split(table)
+    return bool(scalar(con, "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' "
+                            "AND table_catalog = coalesce(?, current_database()) AND table_name = ?",
+                       [database, name]))
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    database, name = _split(table)
     rows = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
-        [table],
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' "
+        "AND table_catalog = coalesce(?, current_database()) AND table_name = ? ORDER BY ordinal_position",
+        [database, name],
     ).fetchall()
     return {name: dtype for name, dtype in rows}
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, relation: str) -> None:
-    """Create ``table`` shaped like ``relation`` if absent; add any column it lacks."""
-    target = quote_identifier(table)
+def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
+    """Create ``table`` shaped like ``source`` if absent (columns in catalog order); add any column it lacks."""
+    target = relation(table)
     if not table_exists(con, table):
-        con.execute(f"CREATE TABLE {target} AS SELECT * FROM {relation} LIMIT 0")
+        incoming = [name for name, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+        columns = ", ".join(quote_identifier(c) for c in ordered_columns(_split(table)[1], incoming))
+        con.execute(f"CREATE TABLE {target} AS SELECT {columns} FROM {source} LIMIT 0")
         return
     have = table_columns(con, table)
-    incoming = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    incoming = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     for name, dtype, *_ in incoming:
         if name not in have:
             con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_identifier(name)} {dtype}")
@@ -86,14 +131,17 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: p
     con.register("incoming_rows", pa.Table.from_pandas(frame, preserve_index=False))
     try:
         _ensure_table(con, table, "incoming_rows")
-        target = quote_identifier(table)
+        target = relation(table)
         if source_files is None:
             con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
         else:
             placeholders = ", ".join("?" for _ in source_files)
             con.execute(f"DELETE FROM {target} WHERE wave = ? AND source_file IN ({placeholders})",
                         [wave, *source_files])
-        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
+        within = [quote_identifier(c) for c in TABLES[_split(table)[1]].order_by
+                  if c != "wave"] if _split(table)[1] in TABLES else []
+        order = f" ORDER BY {', '.join(within)}" if within else ""
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows{order}")
     finally:
         con.unregister("incoming_rows")
 
@@ -111,22 +159,22 @@ def promote_wave(con: duckdb.DuckDBPyConnection, wave: str, tables: tuple[str, .
             source = staged(table)
             if not table_exists(con, source):
                 continue
-            _ensure_table(con, table, quote_identifier(source))
-            target = quote_identifier(table)
+            _ensure_table(con, table, relation(source))
+            target = relation(table)
             con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
-            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {quote_identifier(source)} WHERE wave = ?", [wave])
+            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {relation(source)} WHERE wave = ?", [wave])
 
 
 def read_wave(con: duckdb.DuckDBPyConnection, table: str, wave: str) -> pd.DataFrame:
     """A wave's rows of a table (empty frame if the table does not exist yet)."""
     if not table_exists(con, table):
         return pd.DataFrame()
-    relation = con.sql(f"SELECT * FROM {quote_identifier(table)} WHERE wave = ?", params=[wave])
-    to_arrow = getattr(relation, "to_arrow_table", None) or relation.arrow  # DuckDB 2 renamed it
+    rows = con.sql(f"SELECT * FROM {relation(table)} WHERE wave = ?", params=[wave])
+    to_arrow = getattr(rows, "to_arrow_table", None) or rows.arrow  # DuckDB 2 renamed it
     return to_arrow().to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
 def waves_in(con: duckdb.DuckDBPyConnection, table: str = "responses") -> list[str]:
     if not table_exists(con, table):
         return []
-    return [row[0] for row in con.execute(f"SELECT DISTINCT wave FROM {quote_identifier(table)} ORDER BY wave").fetchall()]
+    return [row[0] for row in con.execute(f"SELECT DISTINCT wave FROM {relation(table)} ORDER BY wave").fetchall()]
