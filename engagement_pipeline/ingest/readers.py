@@ -125,6 +125,7 @@ def _read_header(reader, name: str) -> list[str]:
 
 # A blank (or whitespace-only) line inside the body: row numbering then needs the slower reader.
 _BLANK_LINE = re.compile(rb"\n[ \t]*\r?\n")
+_CONTENT = re.compile(rb"\S")
 
 
 def _read_with_arrow(payload: bytes, name: str) -> pd.DataFrame | None:
@@ -152,7 +153,7 @@ def _read_with_arrow(payload: bytes, name: str) -> pd.DataFrame | None:
     while end > body and payload[end - 1] in b"\r\n":
         end -= 1
     second = payload.find(b"\n", body)
-    if (not payload[body:end].strip() or not payload[body:second if second >= 0 else end].strip()
+    if (not _CONTENT.search(payload, body, end) or not payload[body:second if second >= 0 else end].strip()
             or _BLANK_LINE.search(payload, body, end) or payload.count(b'"', body) % 2):
         return None
     names = [f"c{i}" for i in range(len(header))]
