@@ -285,3 +285,21 @@ def test_damaged_workbook_is_rejected_naming_the_file(tmp_path):
 def test_zero_byte_workbook_is_rejected(tmp_path):
     with pytest.raises(ContractError, match="empty"):
         read_xlsx(_write_bytes(tmp_path, b"", "survey_responses.xlsx"))
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 64])
+def test_utf8_check_in_chunks_accepts_split_characters_and_names_the_true_offset(chunk, monkeypatch):
+    from engagement_pipeline.ingest import readers
+    from engagement_pipeline.ingest.errors import ContractError
+
+    monkeypatch.setattr(readers, "_CHUNK", chunk)
+    good = "id,name\n1,Siân Öztürk 😀\n".encode("utf-8")
+    readers._check_utf8(good, "survey.csv")  # multi-byte characters split across chunks pass
+    for bad in (good[:12] + b"\xff" + good[12:], good + b"\xe2\x82", b"\xef\xbb\xbf" + good[:-1] + b"\xc3("):
+        with pytest.raises(ContractError) as caught:
+            readers._check_utf8(bad, "survey.csv")
+        try:
+            bad.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            expected = exc.start
+        assert f"offset {expected})" in str(caught.value)
