@@ -58,6 +58,19 @@ def test_synthetic_wave_with_one_corrupted_cell_quarantines_that_row_only(tmp_pa
     assert (loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined) == (30, 29, 1)
 
 
+
+def test_each_loaded_row_keeps_its_own_pseudonym_around_quarantined_rows(tmp_path):
+    frame = generate_survey(40, seed=5)
+    frame.loc[[0, 17, 18, 39], "engagement_organisation"] = "9"
+    write(tmp_path, frame.to_csv(index=False))
+    _, loaded = load_survey(read_csv(tmp_path / "survey_responses.csv"), WAVE, KEY)
+    assert loaded.rows_quarantined == 4
+    kept = frame.drop(index=[0, 17, 18, 39])
+    expected = pseudonymise(kept["respondent_id"].reset_index(drop=True), KEY)
+    assert loaded.rows["respondent_key"].tolist() == expected.tolist()
+    assert loaded.rows["submitted_at"].notna().all()
+    assert loaded.rows["locality"].tolist() == kept["locality"].tolist()
+
 # ---- structural problems reject the file -----------------------------------------------------
 
 @pytest.mark.parametrize("column", REQUIRED)

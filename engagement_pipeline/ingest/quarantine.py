@@ -6,6 +6,7 @@ the offending cell, which may be personal.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -45,7 +46,11 @@ def quarantine_rows(raw: RawTable, schema: pa.DataFrameSchema, rules: dict[str, 
                 .astype(QUARANTINE_DTYPES))
 
 
+def kept(raw: RawTable, quarantine: pd.DataFrame) -> np.ndarray:
+    """Boolean mask over ``raw``'s records: True where no quarantine row names the record."""
+    return ~raw.frame[ROW_NUMBER].isin(quarantine["row_number"]).to_numpy(dtype=bool)
+
+
 def split_rows(raw: RawTable, quarantine: pd.DataFrame) -> pd.DataFrame:
     """The records of ``raw`` that no quarantine row names."""
-    bad = raw.frame[ROW_NUMBER].isin(quarantine["row_number"])
-    return raw.frame.loc[~bad].reset_index(drop=True)
+    return raw.frame.loc[kept(raw, quarantine)].reset_index(drop=True)

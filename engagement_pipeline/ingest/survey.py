@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -11,7 +12,7 @@ import pyarrow.compute as pc
 
 from .columns import SurveyLayout, survey_layout
 from .privacy import pseudonymise, scrub
-from .quarantine import quarantine_rows, split_rows
+from .quarantine import kept, quarantine_rows
 from .readers import RawTable
 from .schemas import parse_timestamps, survey_row_schema
 
@@ -73,11 +74,17 @@ def _likert(cells: pd.Series) -> pd.Series:
     return out
 
 
-def typed_responses(valid: pd.DataFrame, layout: SurveyLayout, wave: str, key: bytes) -> pd.DataFrame:
-    """Rows that passed every rule, typed and pseudonymised; identifying columns are left behind."""
+def typed_responses(valid: pd.DataFrame, layout: SurveyLayout, wave: str, key: bytes,
+                    respondent_keys: pd.Series | None = None) -> pd.DataFrame:
+    """Rows that passed every rule, typed and pseudonymised; identifying columns are left behind.
+
+    ``respondent_keys`` are the rows' pseudonyms when already computed (aligned with ``valid``).
+    """
+    if respondent_keys is None:
+        respondent_keys = pseudonymise(valid["respondent_id"], key)
     out = pd.DataFrame({
         "wave": pd.Series(wave, index=valid.index, dtype="string"),
-        "respondent_key": pseudonymise(valid["respondent_id"], key).astype("string"),
+        "respondent_key": respondent_keys.astype("string"),
         "submitted_at": parse_timestamps(valid["submitted_at"]).astype("datetime64[us]"),
         "locality": valid["locality"].astype("string"),
         "staff_group": valid["staff_group"].astype("string"),
@@ -100,7 +107,13 @@ def load_survey(raw: RawTable, wave: str, key: bytes) -> tuple[SurveyLayout, Loa
     """Validate a raw survey; structural problems raise ContractError, row problems quarantine."""
     layout = survey_layout(raw.columns, raw.source_file)
     schema, rules = survey_row_schema(layout)
-    quarantine = quarantine_rows(raw, schema, rules)
-    valid = split_rows(raw, quarantine)
-    rows = typed_responses(valid, layout, wave, key)
+    # Hashing every id runs inside DuckDB, which releases the GIL: it overlaps the row rules, which
+    # mostly keep one core busy. Keys of rows that end up quarantined are simply not used.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(pseudonymise, raw.frame["respondent_id"], key)
+        quarantine = quarantine_rows(raw, schema, rules)
+        keys = hashing.result()
+    mask = kept(raw, quarantine)
+    valid = raw.frame.loc[mask].reset_index(drop=True)
+    rows = typed_responses(valid, layout, wave, key, keys[mask].reset_index(drop=True))
     return layout, LoadedFile(raw.source_file, raw.sha256, rows, quarantine, len(raw))
