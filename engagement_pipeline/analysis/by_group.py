@@ -20,15 +20,12 @@ def engagement_by_group(responses: pd.DataFrame, wave: str, min_group_size: int)
         category = responses[dimension].astype("category")
         for area in areas:
             scores = responses[f"engagement_{area}"].astype("float64")
-            by_group = scores.groupby([category, group], observed=True).agg(["count", "mean"])
-            by_group.index.names = ["category", "respondent_group"]
-            overall = scores.groupby(category, observed=True).agg(["count", "mean"])
-            overall.index = pd.MultiIndex.from_arrays([overall.index.astype(str), [ALL] * len(overall)],
-                                                      names=["category", "respondent_group"])
-            by_group.index = pd.MultiIndex.from_arrays(
-                [by_group.index.get_level_values(0).astype(str), by_group.index.get_level_values(1).astype(str)],
-                names=["category", "respondent_group"])
-            stats = pd.concat([by_group, overall]).reset_index()
+            by_group = scores.groupby([category, group], observed=True).agg(["count", "mean"]).reset_index()
+            by_group.columns = ["category", "respondent_group", "count", "mean"]
+            overall = scores.groupby(category, observed=True).agg(["count", "mean"]).reset_index()
+            overall.columns = ["category", "count", "mean"]
+            stats = pd.concat([by_group, overall.assign(respondent_group=ALL)], ignore_index=True)
+            stats = stats.astype({"category": str, "respondent_group": str})
             parts.append(stats.assign(dimension=dimension, area=area))
     result = pd.concat(parts, ignore_index=True).rename(columns={"count": "n", "mean": "mean_score"})
     result["suppressed"] = result["n"] < min_group_size

@@ -119,6 +119,13 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
+def _order_within_wave(table: str) -> str:
+    """The ORDER BY clause that writes a wave's rows in the catalog's order (empty if none)."""
+    doc = TABLES.get(_split(table)[1])
+    within = [quote_identifier(c) for c in (doc.order_by if doc else ()) if c != "wave"]
+    return f" ORDER BY {', '.join(within)}" if within else ""
+
+
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: pd.DataFrame,
                  source_files: tuple[str, ...] | None = None) -> None:
     """Make ``frame`` the wave's rows in ``table`` (only those of ``source_files`` if given).
@@ -138,10 +145,7 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: p
             placeholders = ", ".join("?" for _ in source_files)
             con.execute(f"DELETE FROM {target} WHERE wave = ? AND source_file IN ({placeholders})",
                         [wave, *source_files])
-        within = [quote_identifier(c) for c in TABLES[_split(table)[1]].order_by
-                  if c != "wave"] if _split(table)[1] in TABLES else []
-        order = f" ORDER BY {', '.join(within)}" if within else ""
-        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows{order}")
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows{_order_within_wave(table)}")
     finally:
         con.unregister("incoming_rows")
 
