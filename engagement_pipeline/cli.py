@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .defs.runner import instance_for_cli, run_waves
+    from .execution import instance_for_cli, run_waves
     from .settings import Settings
 
     settings = Settings.from_env(args.data_dir, args.output_dir)
@@ -38,12 +38,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from .ingest.waves import is_valid_wave_name
+    from .contract import is_valid_wave_name, wave_name_problem
     from .settings import Settings
     from .synthetic import write_wave
 
     if not is_valid_wave_name(args.wave):
-        print(f"error: wave name {args.wave!r} must match ^[A-Za-z0-9][A-Za-z0-9._-]{{0,63}}$", file=sys.stderr)
+        print(f"error: {wave_name_problem(args.wave)}", file=sys.stderr)
         return 2
     if args.respondents < 1:
         print("error: --respondents must be at least 1", file=sys.stderr)

@@ -1,7 +1,9 @@
-"""Where things live and the tunable thresholds, read from the environment (data contract §1, §3, §4).
+"""Every setting of the pipeline and its ``ENGAGEMENT_*`` environment variable (docs/data-contract.md §1, §3, §4).
 
-Only settings belong here: paths, limits and their environment variables. No I/O beyond
-resolving paths, no Dagster.
+Paths, thresholds, the refresh schedule and the sensor's interval are read here, once, and
+nowhere else; a run carries them as its resource config. The one exception is the
+pseudonymisation key itself: a secret, read at the moment it is used and never part of any
+config, log or message. No I/O beyond resolving paths, no Dagster.
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ from pathlib import Path
 DEFAULT_MAX_QUARANTINE_FRACTION = 0.10
 DEFAULT_MIN_GROUP_SIZE = 11
 DEFAULT_ALPHA = 0.05
+DEFAULT_REFRESH_CRON = "0 2 * * 0"  # Sundays 02:00
+DEFAULT_REFRESH_TIMEZONE = "Europe/London"
+DEFAULT_SENSOR_INTERVAL_SECONDS = 30
 
 
 def _float_env(name: str, default: float) -> float:
@@ -42,6 +47,9 @@ class Settings:
     min_group_size: int = DEFAULT_MIN_GROUP_SIZE
     alpha: float = DEFAULT_ALPHA
     pseudonym_key_file: Path = field(default_factory=lambda: default_key_file())
+    refresh_cron: str = DEFAULT_REFRESH_CRON
+    refresh_timezone: str = DEFAULT_REFRESH_TIMEZONE
+    sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS
 
     @property
     def raw_dir(self) -> Path:
@@ -101,7 +109,11 @@ class Settings:
             min_group_size=_int_env("ENGAGEMENT_MIN_GROUP_SIZE", DEFAULT_MIN_GROUP_SIZE),
             alpha=alpha,
             pseudonym_key_file=default_key_file(),
+            refresh_cron=os.environ.get("ENGAGEMENT_REFRESH_CRON", "").strip() or DEFAULT_REFRESH_CRON,
+            refresh_timezone=os.environ.get("ENGAGEMENT_REFRESH_TIMEZONE", "").strip() or DEFAULT_REFRESH_TIMEZONE,
+            sensor_interval_seconds=_int_env("ENGAGEMENT_SENSOR_INTERVAL_SECONDS", DEFAULT_SENSOR_INTERVAL_SECONDS),
         )
+
 
 
 def default_key_file() -> Path:

@@ -1,7 +1,7 @@
 """Seeded synthetic survey waves in the data contract's file format.
 
 What belongs here: drawing fake-but-plausible survey waves, interview segments and the interview
-codebook, and writing them as the raw input files a wave folder holds (DATA_CONTRACT.md sections 1
+codebook, and writing them as the raw input files a wave folder holds (docs/data-contract.md sections 1
 and 2). The study's raw data is not public, so the bundled waves are generated here, calibrated to
 the published figures in STUDY.md. What does not belong here: validation, scrubbing, statistics or
 anything else the pipeline does with the files (and no dagster).
@@ -24,14 +24,13 @@ import numpy as np
 import pandas as pd
 
 from . import synthetic_text as text
+from .contract import CODEBOOK_COLUMNS, CODEBOOK_FILE, INTERVIEWS_FILE, SURVEY_FILES, is_valid_wave_name, wave_name_problem
 
 BARRIERS = ("no_value", "time", "never_considered", "confidence")
 OTHER_BARRIERS = BARRIERS[1:]
 COMMENT_RATE = 0.15
 RESPONSE_WINDOW_DAYS = 21
-WAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 INTERVIEW_COLUMNS = ("interview_id", "segment_id", "respondent_id", "theme", "quote")
-CODEBOOK_COLUMNS = ("theme", "label", "description", "golden_thread")
 SEGMENTS_PER_INTERVIEW = (2, 5)
 
 BUNDLED_WAVES = (
@@ -409,8 +408,8 @@ def _wave_date(wave: str) -> str:
 
 
 def _wave_folder(data_dir: Path, wave: str) -> Path:
-    if not WAVE_NAME.fullmatch(wave):
-        raise ValueError(f"invalid wave name {wave!r}: must match {WAVE_NAME.pattern}")
+    if not is_valid_wave_name(wave):
+        raise ValueError(f"invalid {wave_name_problem(wave)}")
     folder = Path(data_dir) / "raw" / "waves" / wave
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -418,8 +417,8 @@ def _wave_folder(data_dir: Path, wave: str) -> Path:
 
 def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame) -> None:
     """Write one wave's files; a stale interview file from an earlier run is removed."""
-    survey.to_csv(folder / "survey_responses.csv", index=False)
-    segments = folder / "interview_segments.csv"
+    survey.to_csv(folder / SURVEY_FILES[0], index=False)
+    segments = folder / INTERVIEWS_FILE
     if len(interviews):
         interviews.to_csv(segments, index=False)
     else:
@@ -427,7 +426,7 @@ def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame) -
 
 
 def _write_codebook(data_dir: Path, *, overwrite: bool) -> None:
-    path = Path(data_dir) / "raw" / "codebook.csv"
+    path = Path(data_dir) / "raw" / CODEBOOK_FILE
     if overwrite or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         codebook().to_csv(path, index=False)

@@ -1,4 +1,4 @@
-"""Small builders shared by the contract tests (DATA_CONTRACT.md sections 2-4).
+"""Small builders shared by the contract tests (docs/data-contract.md sections 2-4).
 
 Survey files are built from readable dicts: ``user()`` and ``non_user()`` give a valid row each,
 keyword arguments override single cells, and ``survey_csv`` writes them under ``HEADER``.
@@ -79,7 +79,7 @@ def load(folder: Path, rows: list[dict[str, str]], header: list[str] | None = No
 def problems(loaded: LoadedFile) -> set[tuple[int, str, str]]:
     """The quarantine as a set of (row_number, column, reason)."""
     q = loaded.quarantine
-    return {(int(r), str(c), str(m)) for r, c, m in zip(q["row_number"], q["column"], q["reason"])}
+    return {(int(r), str(c), str(m)) for r, c, m in zip(q["row_number"], q["column_name"], q["reason"])}
 
 
 def all_quarantine_text(quarantine: pd.DataFrame) -> str:

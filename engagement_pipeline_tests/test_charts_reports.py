@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from engagement_pipeline.analysis.wave import analyse_wave
-from engagement_pipeline.analysis.waves import wave_summary
+from engagement_pipeline.analysis.analyse import analyse_wave
+from engagement_pipeline.analysis.wave_summary import wave_summary
 from engagement_pipeline.ingest.columns import survey_layout
 from engagement_pipeline.ingest.survey import typed_responses
 from engagement_pipeline.reporting.findings import findings
@@ -24,7 +24,7 @@ from engagement_pipeline.synthetic import (
     generate_interviews,
     generate_survey,
 )
-from .wave_builders import ALPHA, KEY, MIN_GROUP_SIZE, NAMES, TOO_FEW, _cheap_gc_collect, typed_codebook, typed_quotes  # noqa: F401
+from .wave_builders import ALPHA, KEY, LOADED_AT, MIN_GROUP_SIZE, NAMES, TOO_FEW, _cheap_gc_collect, typed_codebook, typed_quotes  # noqa: F401
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -34,7 +34,7 @@ def build_wave(wave: str, n: int, seed: int, profile=STUDY_PROFILE, *, interview
     responses = typed_responses(raw, survey_layout(list(raw.columns), "survey_responses.csv"), wave, KEY)
     quotes_raw = generate_interviews(raw, seed) if interviews else \
         pd.DataFrame(columns=["interview_id", "segment_id", "theme", "quote", "respondent_id"])
-    analysis = analyse_wave(responses, typed_quotes(quotes_raw, wave), typed_codebook(), wave, MIN_GROUP_SIZE, ALPHA)
+    analysis = analyse_wave(responses, typed_quotes(quotes_raw, wave), typed_codebook(), wave, MIN_GROUP_SIZE, ALPHA, LOADED_AT)
     return responses, analysis, findings(analysis, NAMES)
 
 
@@ -203,7 +203,7 @@ def test_trends_for_two_waves(two_waves, tmp_path):
 
 
 def test_small_waves_hide_take_up_in_the_table_and_the_trend(tmp_path):
-    from engagement_pipeline.analysis.waves import wave_summary
+    from engagement_pipeline.analysis.wave_summary import wave_summary
 
     waves = pd.DataFrame({"wave": ["a", "b"], "n_respondents": [8, 40], "n_users": [3, 20]})
     charts = write_trends(waves, pd.DataFrame(columns=["wave", "area", "suppressed"]), NAMES, tmp_path, 11)

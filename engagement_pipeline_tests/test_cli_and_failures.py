@@ -1,4 +1,4 @@
-"""The CLI's exit codes and messages, and what a failed wave leaves published (contract §3)."""
+"""The CLI's exit codes and messages, and what a failed wave leaves published (docs/data-contract.md §3)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_quarantine_within_the_limit_loads_the_rest(workspace):
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
         log = con.execute("SELECT rows_read, rows_loaded, rows_quarantined FROM load_log "
                           "WHERE wave = ? AND source_file = 'survey_responses.csv'", [WAVE]).fetchone()
-        quarantine = con.execute("SELECT row_number, \"column\", reason FROM quarantine WHERE wave = ? "
+        quarantine = con.execute("SELECT row_number, column_name, reason FROM quarantine WHERE wave = ? "
                                  "ORDER BY row_number", [WAVE]).fetchall()
     assert log == (54, 51, 3)
     assert [(r, c) for r, c, _ in quarantine] == [(5, "uses_twitter"), (12, "respondent_id"), (13, "respondent_id")]

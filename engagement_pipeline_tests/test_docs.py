@@ -6,13 +6,13 @@ import re
 
 import duckdb
 
-from engagement_pipeline.warehouse.catalog import TABLES
+from engagement_pipeline.warehouse.registry import TABLES
 from engagement_pipeline.warehouse.docs import render
 
 from .conftest import REPO
 
 
-def test_warehouse_doc_is_generated_from_the_catalog():
+def test_warehouse_doc_is_generated_from_the_registry():
     assert (REPO / "docs" / "warehouse.md").read_text(encoding="utf-8") == render(), (
         "run: python -m engagement_pipeline.warehouse.docs > docs/warehouse.md")
 
@@ -24,7 +24,7 @@ def test_every_published_column_is_documented(bundled_run):
     family = re.compile(r"^(engagement|improved|channel|barrier)_")
     for table, column in columns:
         assert table in TABLES
-        assert column in TABLES[table].columns or family.match(column), (table, column)
+        assert column in TABLES[table].column_names or family.match(column), (table, column)
         assert f"## `{table}`" in doc
 
 

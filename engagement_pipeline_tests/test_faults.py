@@ -14,9 +14,12 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import pytest
+
 from engagement_pipeline.synthetic import write_wave
 
-from .conftest import BUNDLED_DATA
+from .conftest import BUNDLED_DATA, REPO
+from .kill_points import POINTS as KILL_POINTS
 
 WAVE = "2031-01"
 
@@ -51,38 +54,50 @@ def _run_here(data: Path, outputs: Path, capsys) -> tuple[int, str]:
     return code, capsys.readouterr().err
 
 
-KILL_AFTER_SECONDS = (2.0, 4.5, 7.0, 9.5, 12.0)
+def _wait_for(marker: Path, proc: subprocess.Popen, limit: float = 600.0) -> bool:
+    """Wait until the run reaches its halt (True) or ends (False); ``limit`` only bounds a hang."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if marker.exists():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.02)
+    raise AssertionError(f"the run neither reached {marker.name} nor ended")
 
 
-def test_sigkill_at_any_point_leaves_published_outputs_as_they_were(tmp_path):
-    """A small version of a wave is published; runs of a 60k version are killed at several points
-    (start-up, validation, analysis, charts, publish), then one run recovers with no clean-up."""
+@pytest.mark.parametrize("point", list(KILL_POINTS))
+def test_sigkill_at_any_point_leaves_published_outputs_as_they_were(tmp_path, point):
+    """A small version of a wave is published; a run of a larger version is killed when it reaches
+    a point of its own progress (start-up, staged survey, staged analysis, promoted store, copied
+    warehouse, renamed warehouse), then one run recovers with no clean-up."""
     data, outputs = tmp_path / "data", tmp_path / "outputs"
     write_wave(data, WAVE, 80, seed=3)
     assert _run(data, outputs).returncode == 0
     before = _snapshot(outputs)
-    write_wave(data, WAVE, 60_000, seed=4)
-    killed_at = []
-    for seconds in KILL_AFTER_SECONDS:
-        proc = subprocess.Popen(_command(data, outputs), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                start_new_session=True)
-        time.sleep(seconds)
-        if proc.poll() is not None:
-            break
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-        killed_at.append(seconds)
-        after = _snapshot(outputs)
-        if after != before:  # only acceptable if that run had in fact published the new wave completely
-            with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
-                assert con.execute("SELECT n_respondents FROM waves WHERE wave = ?", [WAVE]).fetchone()[0] == 60_000
-                assert con.execute("SELECT count(*) FROM responses WHERE wave = ?", [WAVE]).fetchone()[0] == 60_000
-            before = after
-    assert len(killed_at) >= 3, f"the run finished before a third kill ({killed_at})"
+    write_wave(data, WAVE, 3_000, seed=4)
+    marker = tmp_path / "reached"
+    command = [sys.executable, "-m", "engagement_pipeline_tests.kill_points", point, str(marker),
+               *_command(data, outputs)[3:]]
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                            cwd=REPO)
+    assert _wait_for(marker, proc), f"the run ended before reaching {point}"
+    os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.wait(timeout=60) == -signal.SIGKILL
+    after = _snapshot(outputs)
+    with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
+        published = con.execute("SELECT n_respondents FROM waves WHERE wave = ?", [WAVE]).fetchone()[0]
+    if point == "warehouse_renamed":  # the warehouse was swapped whole; the reports had not been yet
+        assert published == 3_000
+        assert {k: v for k, v in after.items() if k != "engagement.duckdb"} == \
+               {k: v for k, v in before.items() if k != "engagement.duckdb"}
+    else:
+        assert after == before
+        assert published == 80
     recovered = _run(data, outputs)  # no manual clean-up
     assert recovered.returncode == 0, recovered.stderr
     with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM responses WHERE wave = ?", [WAVE]).fetchone()[0] == 60_000
+        assert con.execute("SELECT count(*) FROM responses WHERE wave = ?", [WAVE]).fetchone()[0] == 3_000
     leftovers = [p.name for p in outputs.iterdir() if "publishing" in p.name]
     leftovers += [p.name for p in (outputs / "reports").iterdir() if "publishing" in p.name]
     assert leftovers == []

@@ -1,4 +1,4 @@
-"""The six findings (contract §5 ``findings.supported``): verdicts, and statements that never claim
+"""The six findings (docs/data-contract.md §5 ``findings.supported``): verdicts, and statements that never claim
 more than the verdict and whose figures are the tables' figures."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engagement_pipeline.analysis.wave import WaveAnalysis, analyse_wave
+from engagement_pipeline.analysis.analyse import WaveAnalysis, analyse_wave
 from engagement_pipeline.ingest.columns import survey_layout
 from engagement_pipeline.ingest.survey import typed_responses
 from engagement_pipeline.reporting.findings import findings
@@ -19,7 +19,7 @@ from engagement_pipeline.synthetic import (
     generate_interviews,
     generate_survey,
 )
-from .wave_builders import ALPHA, KEY, MIN_GROUP_SIZE, NAMES, TOO_FEW, _cheap_gc_collect, typed_codebook, typed_quotes  # noqa: F401
+from .wave_builders import ALPHA, KEY, LOADED_AT, MIN_GROUP_SIZE, NAMES, TOO_FEW, _cheap_gc_collect, typed_codebook, typed_quotes  # noqa: F401
 
 
 # --- building waves ----------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def scenario(n: int, seed: int, profile: WaveProfile, *, interviews: str = "all"
         if interviews == "no_golden_thread":
             plain = set(book.loc[book["golden_thread"].isna(), "theme"])
             quotes = quotes[quotes["theme"].isin(plain)].reset_index(drop=True)
-    analysis = analyse_wave(responses, quotes, book, wave, MIN_GROUP_SIZE, ALPHA)
+    analysis = analyse_wave(responses, quotes, book, wave, MIN_GROUP_SIZE, ALPHA, LOADED_AT)
     return analysis, findings(analysis, NAMES), quotes, book
 
 
@@ -88,7 +88,7 @@ SCENARIOS = {
     "partial": (200, 5, PARTIAL_PROFILE, "no_golden_thread"),
     "tiny": (8, 3, STUDY_PROFILE, "none"),
 }
-# expected supported values of findings 1-4 (contract §5)
+# expected supported values of findings 1-4 (docs/data-contract.md §5)
 EXPECTED = {
     "study_54": (True, True, True, True),
     "study_300": (True, True, True, True),
@@ -204,7 +204,7 @@ def test_finding_1_does_not_claim_a_surviving_difference_when_unsupported():
         "uses_twitter": np.array(uses),
         **{f"engagement_{a}": pd.array(scores, dtype="Int8") for a in ("organisation", "colleagues")},
     })
-    analysis = analyse_wave(responses, no_quotes("w"), typed_codebook(), "w", 3, ALPHA)
+    analysis = analyse_wave(responses, no_quotes("w"), typed_codebook(), "w", 3, ALPHA, LOADED_AT)
     comparison, adjusted = analysis.engagement_comparison, analysis.engagement_adjusted
     assert not comparison["significant"].any()
     assert (adjusted["p_value"] < ALPHA).all() and (adjusted["estimate"] > 0).all()  # the set-up
@@ -297,7 +297,7 @@ def test_finding_3_tied_first_is_not_behind_anyone():
         "channel_intranet": pd.array([2] * n, dtype="Int8"),
         "channel_twitter": pd.array(twitter + [None] * 6, dtype="Int8"),
     })
-    analysis = analyse_wave(responses, no_quotes("w"), typed_codebook(), "w", 3, ALPHA)
+    analysis = analyse_wave(responses, no_quotes("w"), typed_codebook(), "w", 3, ALPHA, LOADED_AT)
     ranks = analysis.channel_impact.query("respondent_group == 'users'").set_index("channel")["rank"]
     assert ranks["twitter"] == ranks["face_to_face_senior"] == 1
     table = findings(analysis, NAMES)

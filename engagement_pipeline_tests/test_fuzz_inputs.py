@@ -116,7 +116,7 @@ def test_a_huge_cell_is_quarantined_not_fatal(tmp_path):
     pd.DataFrame([good, huge], columns=HEADER).to_csv(path, index=False)
     loaded = _check_survey(path)
     assert loaded is not None and loaded.rows_loaded == 1
-    assert list(loaded.quarantine["column"]) == ["engagement_organisation"]
+    assert list(loaded.quarantine["column_name"]) == ["engagement_organisation"]
 
 
 def test_utf16_and_latin1_files_name_the_encoding_problem(tmp_path):

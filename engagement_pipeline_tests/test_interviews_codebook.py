@@ -1,4 +1,4 @@
-"""The codebook and interview segments (contract §2-§4): interviews.load_codebook / load_interviews."""
+"""The codebook and interview segments (docs/data-contract.md §2-§4): interviews.load_codebook / load_interviews."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from engagement_pipeline.ingest import schemas
+from engagement_pipeline.warehouse.registry import TABLES
 from engagement_pipeline.ingest.errors import ContractError
 from engagement_pipeline.ingest.interviews import load_codebook, load_interviews
 from engagement_pipeline.ingest.privacy import pseudonymise
@@ -128,7 +129,7 @@ def test_valid_segments_load(tmp_path):
     assert (loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined) == (3, 3, 0)
     assert list(loaded.rows.columns) == ["wave", "interview_id", "segment_id", "theme", "quote", "respondent_key"]
     assert loaded.rows["wave"].tolist() == [WAVE] * 3
-    schemas.INTERVIEW_QUOTES.validate(loaded.rows)
+    TABLES["interview_quotes"].schema().validate(loaded.rows)
 
 
 def test_theme_not_in_codebook_is_quarantined(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from scipy.stats import mannwhitneyu
 from statsmodels.stats.multitest import multipletests
 
-from engagement_pipeline.warehouse.catalog import TABLES
+from engagement_pipeline.warehouse.registry import TABLES
 
 EARLIEST = "2019-03"
 

@@ -1,4 +1,4 @@
-"""Privacy rules (contract §4): scrubbing free text, NHS-number checks, keyed pseudonyms, the key."""
+"""Privacy rules (docs/data-contract.md §4): scrubbing free text, NHS-number checks, keyed pseudonyms, the key."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from engagement_pipeline.ingest import schemas
+from engagement_pipeline.warehouse.registry import TABLES
 from engagement_pipeline.ingest.privacy import (KEY_ENV, load_key, nhs_number_is_valid, pseudonymise,
                                                 scrub, scrub_text)
 
@@ -121,7 +122,7 @@ def test_survey_comment_with_long_handle_passes_the_stored_schema(tmp_path):
     # responses must pass RESPONSES (a blocking check) or the whole wave would fail.
     _, loaded = load(tmp_path, [user("U1", comment="thanks @" + "x" * 35)])
     assert loaded.rows_loaded == 1
-    schemas.RESPONSES.validate(loaded.rows)
+    TABLES["responses"].schema().validate(loaded.rows)
 
 
 # ---- nhs_number_is_valid -----------------------------------------------------------------------

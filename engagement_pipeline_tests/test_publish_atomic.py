@@ -1,4 +1,4 @@
-"""Publishing is atomic: readers see the old warehouse or the new one, and never block a run (contract §5)."""
+"""Publishing is atomic: readers see the old warehouse or the new one, and never block a run (docs/data-contract.md §5)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from engagement_pipeline.warehouse.publish import TEMP_SUFFIX, publish
-from engagement_pipeline.warehouse.store import write_wave_table
+from engagement_pipeline.warehouse.store import replace_rows, transaction
 
 
 def _store_with(path: Path, n_rows: int) -> None:
@@ -19,8 +19,8 @@ def _store_with(path: Path, n_rows: int) -> None:
                           "n_respondents": range(n_rows), "n_users": 0, "n_non_users": 0,
                           "pct_users": 0.0, "mean_pct_improved": 0.0,
                           "loaded_at": pd.Timestamp("2020-01-01")})
-    with duckdb.connect(str(path)) as con:
-        write_wave_table(con, "waves", "w1", frame)
+    with duckdb.connect(str(path)) as con, transaction(con):
+        replace_rows(con, "waves", "w1", frame)
 
 
 def _reader(path: str, allowed: tuple[int, ...], seconds: float, queue) -> None:
@@ -82,10 +82,10 @@ def test_failure_while_writing_leaves_the_published_file_untouched(tmp_path, mon
 
     import engagement_pipeline.warehouse.publish as module
 
-    def broken(table, column):
+    def broken(text):
         raise OSError("No space left on device (simulated)")
 
-    monkeypatch.setattr(module, "column_comment", broken)
+    monkeypatch.setattr(module, "sql_literal", broken)
     with duckdb.connect(str(store)) as con, pytest.raises(OSError, match="No space left"):
         publish(con, warehouse)
     assert warehouse.read_bytes() == published

@@ -1,4 +1,4 @@
-"""Reading raw files (contract §2 file format, §3 structural problems): readers.read_csv / read_xlsx."""
+"""Reading raw files (docs/data-contract.md §2 file format, §3 structural problems): readers.read_csv / read_xlsx."""
 
 from __future__ import annotations
 

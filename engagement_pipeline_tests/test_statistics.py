@@ -1,4 +1,4 @@
-"""Each analysis statistic against a small example checked by hand (data contract §5 "Definitions").
+"""Each analysis statistic against a small example checked by hand (docs/data-contract.md §5 "Definitions").
 
 Expected values are worked out in the comments or with an independent formula (scipy directly,
 the closed-form Wilson interval, Holm's step-down written out here), never by calling the code
@@ -16,19 +16,19 @@ import pandas as pd
 import pytest
 from scipy.stats import mannwhitneyu, norm, wilcoxon
 
-from engagement_pipeline.analysis.adjusted import engagement_adjusted
+from engagement_pipeline.analysis.engagement_adjusted import engagement_adjusted
 from engagement_pipeline.analysis.barriers import barriers
-from engagement_pipeline.analysis.by_group import engagement_by_group
-from engagement_pipeline.analysis.channels import channel_impact, twitter_against_face_to_face
-from engagement_pipeline.analysis.comparison import (
+from engagement_pipeline.analysis.engagement_by_group import engagement_by_group
+from engagement_pipeline.analysis.channel_impact import channel_impact, twitter_against_face_to_face
+from engagement_pipeline.analysis.engagement_comparison import (
     bootstrap_rank_biserial,
     engagement_comparison,
     likert_distribution,
     rank_biserial,
 )
-from engagement_pipeline.analysis.perceived import perceived_impact
+from engagement_pipeline.analysis.perceived_impact import perceived_impact
 from engagement_pipeline.analysis.proportions import percentage
-from engagement_pipeline.analysis.themes import interview_themes, interviews_by_thread
+from engagement_pipeline.analysis.interview_themes import interview_themes, interviews_by_thread
 
 WAVE = "2019-03"
 
@@ -390,7 +390,7 @@ def test_suppression_hides_every_statistic():
         assert comparison[column].isna().all(), column
     assert comparison["n_users"].tolist() == [3, 3]  # counts stay, so readers see why
 
-    adjusted = engagement_adjusted(frame, WAVE, 4)
+    adjusted = engagement_adjusted(frame, WAVE, 4, 0.05)
     assert adjusted["suppressed"].all()
     assert adjusted[["estimate", "ci_low", "ci_high", "p_value"]].isna().all().all()
 
@@ -484,7 +484,7 @@ def test_adjusted_recovers_the_built_in_coefficient():
     frame = confounded_wave()
     raw = engagement_comparison(frame, WAVE, 1, 0.05).set_index("area")
     assert raw.loc["organisation", "mean_users"] - raw.loc["organisation", "mean_non_users"] == pytest.approx(1.5)
-    table = engagement_adjusted(frame, WAVE, 4).set_index("area")
+    table = engagement_adjusted(frame, WAVE, 4, 0.05).set_index("area")
     for area in ("organisation", "colleagues"):
         row = table.loc[area]
         assert not row["suppressed"]
@@ -497,7 +497,7 @@ def test_adjusted_recovers_the_built_in_coefficient():
 
 def test_adjusted_is_suppressed_for_small_groups():
     frame = confounded_wave()  # 8 users, 8 non-users
-    table = engagement_adjusted(frame, WAVE, 9)
+    table = engagement_adjusted(frame, WAVE, 9, 0.05)
     assert table["suppressed"].all()
     assert table[["estimate", "ci_low", "ci_high", "p_value"]].isna().all().all()
     assert table["n"].tolist() == [16, 16]
@@ -513,7 +513,7 @@ def test_adjusted_is_not_published_when_twitter_use_is_confounded_with_locality(
                         locality=["north"] * 12 + ["south"] * 12)
     with warnings.catch_warnings():  # statsmodels may warn about the rank deficiency
         warnings.simplefilter("ignore")
-        row = engagement_adjusted(frame, WAVE, 11).iloc[0]
+        row = engagement_adjusted(frame, WAVE, 11, 0.05).iloc[0]
     assert row["n"] == 24
     assert pd.isna(row["estimate"]) and pd.isna(row["ci_low"]) and pd.isna(row["ci_high"]) \
         and pd.isna(row["p_value"]), row.to_dict()
@@ -624,7 +624,7 @@ def test_adjusted_on_counted_cells_equals_statsmodels_hc3_on_every_row(seed):
     from statsmodels.regression.linear_model import OLS
     from statsmodels.tools.tools import add_constant
 
-    from engagement_pipeline.analysis.adjusted import engagement_adjusted
+    from engagement_pipeline.analysis.engagement_adjusted import engagement_adjusted
 
     rng = np.random.default_rng(seed)
     n = 400
@@ -635,7 +635,7 @@ def test_adjusted_on_counted_cells_equals_statsmodels_hc3_on_every_row(seed):
     })
     score = np.clip(np.round(3 + 0.7 * frame["uses_twitter"] + rng.normal(0, 1, n)), 1, 5)
     frame["engagement_organisation"] = pd.array(score.astype(int), dtype="Int8")
-    ours = engagement_adjusted(frame, "w", 11).iloc[0]
+    ours = engagement_adjusted(frame, "w", 11, 0.05).iloc[0]
     design = add_constant(pd.concat([frame["uses_twitter"].astype(float),
                                      pd.get_dummies(frame[["staff_group", "locality"]], drop_first=True, dtype=float)],
                                     axis=1))

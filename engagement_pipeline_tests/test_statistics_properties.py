@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from engagement_pipeline.analysis.adjusted import engagement_adjusted
+from engagement_pipeline.analysis.engagement_adjusted import engagement_adjusted
 from engagement_pipeline.analysis.barriers import barriers
-from engagement_pipeline.analysis.by_group import engagement_by_group
-from engagement_pipeline.analysis.channels import channel_impact
-from engagement_pipeline.analysis.comparison import engagement_comparison
-from engagement_pipeline.analysis.perceived import perceived_impact
+from engagement_pipeline.analysis.engagement_by_group import engagement_by_group
+from engagement_pipeline.analysis.channel_impact import channel_impact
+from engagement_pipeline.analysis.engagement_comparison import engagement_comparison
+from engagement_pipeline.analysis.perceived_impact import perceived_impact
 from engagement_pipeline.analysis.proportions import percentage
 
 WAVE = "2019-03"
@@ -160,7 +160,7 @@ def test_suppression_hides_every_figure_of_a_small_group(case):
         row = comparison.loc[comparison["area"] == r.area, figures].iloc[0]
         assert row.isna().all() if small else row.drop("significant").notna().all()
 
-    adjusted = engagement_adjusted(frame, WAVE, m)
+    adjusted = engagement_adjusted(frame, WAVE, m, 0.05)
     for r in adjusted.itertuples():
         answered = frame[frame[f"engagement_{r.area}"].notna()]
         small = min(answered["uses_twitter"].sum(), (~answered["uses_twitter"]).sum()) < m
@@ -238,7 +238,7 @@ def test_published_percentages_lie_in_their_intervals(case):
 def test_mann_whitney_from_counts_is_scipys_on_the_raw_scores(users, non_users, scale):
     from scipy.stats import mannwhitneyu
 
-    from engagement_pipeline.analysis.comparison import mann_whitney, score_counts
+    from engagement_pipeline.analysis.engagement_comparison import mann_whitney, score_counts
 
     a, b = np.array(users * scale, dtype=float), np.array(non_users * scale, dtype=float)
     expected = mannwhitneyu(a, b, alternative="two-sided")

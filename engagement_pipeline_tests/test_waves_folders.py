@@ -1,10 +1,10 @@
-"""Wave folders and their files (contract §1-§3): waves.py, and the SQL identifier guard in columns.py."""
+"""Wave folders and their files (docs/data-contract.md §1-§3): waves.py, and the SQL identifier guard in columns.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from engagement_pipeline.ingest.columns import quote_identifier
+from engagement_pipeline.warehouse.sql import quote_identifier
 from engagement_pipeline.ingest.errors import ContractError
 from engagement_pipeline.ingest.waves import (is_valid_wave_name, read_table, scan_waves, survey_path,
                                               wave_dir, wave_input_files)
@@ -62,7 +62,7 @@ def test_scan_waves_sorts_valid_names_and_reports_invalid_ones(tmp_path):
 
 
 def test_scan_waves_reports_a_hidden_folder(tmp_path):
-    # ".hidden" does not match the wave-name pattern: contract §1 says such a folder is reported.
+    # ".hidden" does not match the wave-name pattern: docs/data-contract.md §1 says such a folder is reported.
     _make(tmp_path, "2019-03", ".hidden")
     scan = scan_waves(tmp_path)
     assert scan.valid == ["2019-03"]

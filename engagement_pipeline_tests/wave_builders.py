@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from datetime import datetime
 
 import pandas as pd
 import pytest
@@ -12,6 +13,7 @@ from engagement_pipeline.synthetic import codebook
 
 MIN_GROUP_SIZE = 11
 ALPHA = 0.05
+LOADED_AT = datetime(2019, 3, 31, 12, 0)
 TOO_FEW = "too few responses to report"
 KEY = b"0123456789abcdef0123456789abcdef"
 NAMES = Names()

@@ -1,4 +1,4 @@
-"""Proportions with Wilson intervals, suppressed below the minimum group size (contract §4-§5)."""
+"""Proportions with Wilson intervals, suppressed below the minimum group size (docs/data-contract.md §4-§5)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import math
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from .groups import items
+from ..warehouse.registry import TABLES
+from .respondent_groups import items
 
 
 def percentage(selected: int, answered: int, min_group_size: int) -> dict[str, float | int | bool | None]:
@@ -27,7 +28,7 @@ def mean_of_reported(values: list[float | None]) -> float | None:
     return sum(reported) / len(reported) if reported else None
 
 
-def yes_share_table(group: pd.DataFrame, family: str, wave: str, min_group_size: int, *,
+def yes_share_table(group: pd.DataFrame, family: str, wave: str, min_group_size: int, table: str, *,
                     item: str, selected: str, pct: str) -> pd.DataFrame:
     """One row per item of a yes/no family: answered, yes count and share with its interval.
 
@@ -42,7 +43,4 @@ def yes_share_table(group: pd.DataFrame, family: str, wave: str, min_group_size:
                      selected: None if stats["suppressed"] else int(answers.sum()),
                      pct: stats["pct"], "ci_low": stats["ci_low"], "ci_high": stats["ci_high"],
                      "suppressed": stats["suppressed"]})
-    columns = ["wave", item, "n_answered", selected, pct, "ci_low", "ci_high", "suppressed"]
-    return pd.DataFrame(rows, columns=columns).astype({
-        "wave": "string", item: "string", "n_answered": "int64", selected: "Int64",
-        pct: "float64", "ci_low": "float64", "ci_high": "float64", "suppressed": "bool"})
+    return TABLES[table].conform(pd.DataFrame(rows, columns=TABLES[table].column_names))

@@ -1,21 +1,25 @@
-"""Ingest assets: read, validate and stage one wave's files. Thin wrappers over ``ingest``."""
+"""Ingest assets: read, validate and stage one wave's files. Thin wrappers over ``ingest``.
 
+Nothing staged here is current until every blocking check of the wave has passed and the
+publish step promotes it.
+"""
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
+from ..contract import INTERVIEWS_FILE, SURVEY_FILES
 from ..ingest.errors import ContractError
-from ..ingest.interviews import empty_quotes, load_codebook, load_interviews
+from ..ingest.interviews import load_codebook, load_interviews
+from ..ingest.loaded import LoadedFile
 from ..ingest.privacy import load_key
 from ..ingest.readers import read_csv
-from ..ingest.survey import LoadedFile, load_survey
-from ..ingest.waves import INTERVIEWS_FILE, SURVEY_STEM, read_table, survey_path, wave_dir
-from ..warehouse.staging import stage_codebook, stage_file
-from ..warehouse.store import read_wave, staged
+from ..ingest.survey import load_survey
+from ..ingest.waves import read_table, survey_path, wave_dir
+from ..warehouse.staging import stage_file
+from ..warehouse.store import read_wave, stage_tables, staged
 from .metadata import table_metadata
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
 
-SURVEY_FILES = (f"{SURVEY_STEM}.csv", f"{SURVEY_STEM}.xlsx")
 INGEST = {"partitions_def": waves_partitions, "group_name": "ingest", "kinds": {"pandas", "duckdb"}}
 
 
@@ -25,29 +29,40 @@ def _fail(error: ContractError, wave: str) -> Failure:
     return Failure(description=located.message, metadata={"source_file": located.source_file})
 
 
-def _file_metadata(loaded: LoadedFile) -> dict[str, object]:
+def _file_metadata(loaded: LoadedFile, table: str) -> dict[str, object]:
+    excluded = int(loaded.quarantine.loc[loaded.quarantine["excluded"], "row_number"].nunique())
     return {
-        **table_metadata(loaded.rows),
+        **table_metadata(loaded.rows, table),
         "source_file": loaded.source_file,
+        "source_kind": loaded.source_kind,
         "sha256": loaded.sha256,
         "rows_read": loaded.rows_read,
         "rows_loaded": loaded.rows_loaded,
         "rows_quarantined": loaded.rows_quarantined,
+        "rows_excluded": excluded,
     }
+
+
+def _stage(store: StoreResource, wave: str, table: str, loaded: LoadedFile | None, kind_files: tuple[str, ...]) -> None:
+    with store.get_connection() as con:
+        if loaded is None:
+            stage_file(con, wave, table, None, None, None, kind_files)
+        else:
+            stage_file(con, wave, table, loaded.rows, loaded.quarantine, loaded.load_log(wave), kind_files)
 
 
 @asset(**INGEST, description="The wave's codebook of interview themes, validated and staged.")
 def codebook(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
-    settings = pipeline.settings
+    settings, wave = pipeline.settings, context.partition_key
     try:
         if not settings.codebook_path.exists():
-            raise ContractError("codebook.csv", "the codebook is missing from the raw folder")
+            raise ContractError(settings.codebook_path.name, "the codebook is missing from the raw folder")
         frame = load_codebook(read_csv(settings.codebook_path))
     except ContractError as error:
-        raise _fail(error, context.partition_key) from None
+        raise _fail(error, wave) from None
     with store.get_connection() as con:
-        stage_codebook(con, context.partition_key, frame)
-    return MaterializeResult(metadata={**table_metadata(frame), "themes": len(frame)})
+        stage_tables(con, wave, {"codebook": frame.assign(wave=wave)})
+    return MaterializeResult(metadata={**table_metadata(frame, "codebook"), "themes": len(frame)})
 
 
 @asset(**INGEST, description="The wave's survey file, validated row by row (bad rows to quarantine), "
@@ -60,12 +75,11 @@ def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings,
     except ContractError as error:
         raise _fail(error, wave) from None
     del raw  # the file's text cells are no longer needed: keep them out of the staging step's peak
-    with store.get_connection() as con:
-        stage_file(con, wave, "responses", loaded, loaded.rows.iloc[0:0], SURVEY_FILES)
+    _stage(store, wave, "responses", loaded, SURVEY_FILES)
     context.log.info("%s: %d rows read, %d loaded, %d quarantined", loaded.source_file,
                      loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined)
     return MaterializeResult(metadata={
-        **_file_metadata(loaded),
+        **_file_metadata(loaded, "responses"),
         "areas": ", ".join(layout.areas), "channels": ", ".join(layout.channels),
         "barriers": ", ".join(layout.barriers),
     })
@@ -86,8 +100,7 @@ def interview_segments(context: AssetExecutionContext, pipeline: PipelineSetting
                   if path.exists() else None)
     except ContractError as error:
         raise _fail(error, wave) from None
-    with store.get_connection() as con:
-        stage_file(con, wave, "interview_quotes", loaded, empty_quotes(), (INTERVIEWS_FILE,))
+    _stage(store, wave, "interview_quotes", loaded, (INTERVIEWS_FILE,))
     if loaded is None:
         return MaterializeResult(metadata={"dagster/row_count": 0, "source_file": "(none: no interviews this wave)"})
-    return MaterializeResult(metadata=_file_metadata(loaded))
+    return MaterializeResult(metadata=_file_metadata(loaded, "interview_quotes"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dagster import Definitions, in_process_executor, load_assets_from_modules
 
 from ..settings import Settings
-from . import assets_analysis, assets_ingest, assets_load, assets_publish
+from . import assets_analysis, assets_ingest, assets_publish
 from .checks import CHECKS
 from .jobs import wave_job
 from .resources import build_resources
@@ -16,7 +16,7 @@ from .sensors import build_wave_sensor
 def build_definitions(settings: Settings) -> Definitions:
     # In-process: the steps share one DuckDB store, which admits one writing process at a time.
     return Definitions(
-        assets=load_assets_from_modules([assets_ingest, assets_load, assets_analysis, assets_publish]),
+        assets=load_assets_from_modules([assets_ingest, assets_analysis, assets_publish]),
         asset_checks=CHECKS,
         jobs=[wave_job],
         sensors=[build_wave_sensor(settings)],

@@ -1,4 +1,4 @@
-"""Resources: where the pipeline reads and writes, and its DuckDB store."""
+"""Resources: the run's settings (paths and thresholds, shown as the run's config) and its DuckDB store."""
 
 from __future__ import annotations
 
@@ -18,14 +18,30 @@ from ..warehouse.store import attach_staging
 
 
 class PipelineSettings(ConfigurableResource):
-    """Input and output roots (contract §1); thresholds come from the environment at run time."""
+    """What a run reads, writes and decides with (docs/data-contract.md §1, §3-§5).
+
+    Built once from the environment by :class:`Settings`; each run's config in the UI shows the
+    values it ran with, and no step reads the environment again.
+    """
 
     data_dir: str
     output_dir: str
+    alpha: float
+    min_group_size: int
+    max_quarantine_fraction: float
+    pseudonym_key_file: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PipelineSettings":
+        return cls(data_dir=str(settings.data_dir), output_dir=str(settings.output_dir), alpha=settings.alpha,
+                   min_group_size=settings.min_group_size, max_quarantine_fraction=settings.max_quarantine_fraction,
+                   pseudonym_key_file=str(settings.pseudonym_key_file))
 
     @property
     def settings(self) -> Settings:
-        return Settings.from_env(self.data_dir, self.output_dir)
+        return Settings(data_dir=Path(self.data_dir), output_dir=Path(self.output_dir), alpha=self.alpha,
+                        min_group_size=self.min_group_size, max_quarantine_fraction=self.max_quarantine_fraction,
+                        pseudonym_key_file=Path(self.pseudonym_key_file))
 
 
 class StoreResource(DuckDBResource):
@@ -70,6 +86,6 @@ class StoreResource(DuckDBResource):
 
 def build_resources(settings: Settings) -> dict[str, object]:
     return {
-        "pipeline": PipelineSettings(data_dir=str(settings.data_dir), output_dir=str(settings.output_dir)),
+        "pipeline": PipelineSettings.from_settings(settings),
         "store": StoreResource(database=str(settings.store_path)),
     }

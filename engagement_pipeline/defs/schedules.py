@@ -1,7 +1,5 @@
 """The refresh schedule: every known wave re-run, weekly by default (``ENGAGEMENT_REFRESH_CRON``)."""
 
-import os
-
 from dagster import DefaultScheduleStatus, RunRequest, ScheduleEvaluationContext, SkipReason, schedule
 
 from ..ingest.waves import scan_waves
@@ -9,14 +7,12 @@ from ..settings import Settings
 from .jobs import wave_job
 from .partitions import waves_partitions
 
-DEFAULT_CRON = "0 2 * * 0"  # Sundays 02:00
-
 
 def build_refresh_schedule(settings: Settings):
-    cron = os.environ.get("ENGAGEMENT_REFRESH_CRON", "").strip() or DEFAULT_CRON
+    cron = settings.refresh_cron
 
     @schedule(job=wave_job, cron_schedule=cron, name="weekly_refresh", default_status=DefaultScheduleStatus.RUNNING,
-              execution_timezone=os.environ.get("ENGAGEMENT_REFRESH_TIMEZONE", "Europe/London"),
+              execution_timezone=settings.refresh_timezone,
               description=f"Full refresh: one run per wave folder that is a known partition (cron '{cron}', "
                           "set ENGAGEMENT_REFRESH_CRON to change it).")
     def weekly_refresh(context: ScheduleEvaluationContext):

@@ -1,8 +1,5 @@
 """The wave sensor: new or changed wave folders get their partition and their run, by themselves."""
 
-import os
-
-
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, RunRequest, SkipReason, sensor
 
 from ..ingest.watch import watch
@@ -11,17 +8,12 @@ from .jobs import wave_job
 from .partitions import waves_partitions
 
 
-
-def sensor_interval() -> int:
-    """Seconds between evaluations: 30 by default, ``ENGAGEMENT_SENSOR_INTERVAL_SECONDS`` to change."""
-    raw = os.environ.get("ENGAGEMENT_SENSOR_INTERVAL_SECONDS", "").strip()
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 30
-
-
 def build_wave_sensor(settings: Settings):
-    @sensor(job=wave_job, name="wave_folder_sensor", minimum_interval_seconds=sensor_interval(),
+    interval = settings.sensor_interval_seconds
+
+    @sensor(job=wave_job, name="wave_folder_sensor", minimum_interval_seconds=interval,
             default_status=DefaultSensorStatus.RUNNING,
-            description="Every 30 s (ENGAGEMENT_SENSOR_INTERVAL_SECONDS): a new or changed wave folder under data/raw/waves/ (compared by SHA-256 "
+            description=f"Every {interval} s (ENGAGEMENT_SENSOR_INTERVAL_SECONDS): a new or changed wave folder under data/raw/waves/ (compared by SHA-256 "
                         "with the published load_log) gets its partition and a run once its files have stopped "
                         "changing for one tick. Badly named folders are logged and never partitioned.")
     def wave_folder_sensor(context: SensorEvaluationContext):

@@ -1,4 +1,4 @@
-"""The survey's column vocabulary (data contract §2): fixed columns, open families, names.
+"""The survey's column vocabulary (docs/data-contract.md §2): fixed columns, open families, names.
 
 What a column is called and which family it belongs to is decided here and nowhere else, so
 that identifiers reaching SQL are always ones this module has vetted.
@@ -9,30 +9,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..contract import FAMILIES, REQUIRED_SURVEY_COLUMNS as REQUIRED
 from .errors import ContractError
 from .privacy import IDENTIFYING_COLUMNS
 
-REQUIRED = ("respondent_id", "submitted_at", "locality", "staff_group", "uses_twitter")
 OPTIONAL = ("comment", *IDENTIFYING_COLUMNS)
-FAMILIES = ("engagement", "improved", "channel", "barrier")
-LIKERT_FAMILIES = ("engagement", "channel")
-YES_NO_FAMILIES = ("improved", "barrier")
 
-_FAMILY_COLUMN = re.compile(r"^(engagement|improved|channel|barrier)_([a-z][a-z0-9_]{0,47})$")
-_SAFE_IDENTIFIER = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_FAMILY_COLUMN = re.compile(rf"^({'|'.join(FAMILIES)})_([a-z][a-z0-9_]{{0,47}})$")
 
 
 def family_of(column: str) -> tuple[str, str] | None:
     """(family, item) for a family column such as ``channel_twitter``, else None."""
     match = _FAMILY_COLUMN.fullmatch(column)
     return (match.group(1), match.group(2)) if match else None
-
-
-def quote_identifier(name: str) -> str:
-    """A double-quoted SQL identifier, refusing any name this module would not have produced."""
-    if not _SAFE_IDENTIFIER.fullmatch(name):
-        raise ValueError(f"refusing unsafe SQL identifier {name!r}")
-    return f'"{name}"'
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Turning pandera's failure cases into quarantine rows (contract §3).
+"""Turning pandera's failure cases into quarantine rows (docs/data-contract.md §3).
 
 A quarantine row names the file, the spreadsheet row, the column and a reason; it never carries
 the offending cell, which may be personal.
@@ -10,14 +10,24 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from ..warehouse.registry import TABLES
 from .readers import ROW_NUMBER, RawTable
 from .schemas import RowRule
 
-QUARANTINE_DTYPES = {"source_file": "string", "row_number": "int64", "column": "string", "reason": "string"}
+#: A file's quarantine rows carry every column of the table but the wave (added when staged).
+_COLUMNS = [c for c in TABLES["quarantine"].column_names if c != "wave"]
 
 
 def empty_quarantine() -> pd.DataFrame:
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in QUARANTINE_DTYPES.items()})
+    return TABLES["quarantine"].empty()[_COLUMNS]
+
+
+def as_quarantine(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (source_file, row_number, column_name, reason[, excluded]) typed as quarantine rows."""
+    if "excluded" not in frame.columns:
+        frame = frame.assign(excluded=False)
+    dtypes = TABLES["quarantine"].dtypes()
+    return frame[_COLUMNS].astype({c: dtypes[c] for c in _COLUMNS})
 
 
 def quarantine_rows(raw: RawTable, schema: pa.DataFrameSchema, rules: dict[str, RowRule]) -> pd.DataFrame:
@@ -37,13 +47,12 @@ def quarantine_rows(raw: RawTable, schema: pa.DataFrameSchema, rules: dict[str, 
     rows = pd.DataFrame({
         "source_file": raw.source_file,
         "row_number": raw.frame[ROW_NUMBER].to_numpy()[cases["index"].astype("int64").to_numpy()],
-        "column": column.to_numpy(),
+        "column_name": column.to_numpy(),
         "reason": reason.to_numpy(),
     })
-    return (rows.drop_duplicates(["row_number", "column", "reason"])
-                .sort_values(["row_number", "column"], kind="stable")
-                .reset_index(drop=True)
-                .astype(QUARANTINE_DTYPES))
+    return as_quarantine(rows.drop_duplicates(["row_number", "column_name", "reason"])
+                             .sort_values(["row_number", "column_name"], kind="stable")
+                             .reset_index(drop=True))
 
 
 def kept(raw: RawTable, quarantine: pd.DataFrame) -> np.ndarray:

@@ -1,60 +1,19 @@
-"""Validating one survey file into typed, pseudonymised responses plus its quarantine (contract §2-§4)."""
+"""Validating one survey file into typed, pseudonymised responses plus its quarantine (docs/data-contract.md §2-§4)."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from datetime import datetime, timezone
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from .columns import SurveyLayout, survey_layout
+from .loaded import LoadedFile
 from .privacy import pseudonymise, scrub
 from .quarantine import kept, quarantine_rows
 from .readers import RawTable
 from .schemas import parse_timestamps, survey_row_schema
-
-
-@dataclass(frozen=True)
-class LoadedFile:
-    """One validated file: the rows kept, the rows quarantined, and its load_log entry."""
-
-    source_file: str
-    sha256: str
-    rows: pd.DataFrame
-    quarantine: pd.DataFrame
-    rows_read: int
-
-    @property
-    def rows_quarantined(self) -> int:
-        return int(self.quarantine["row_number"].nunique())
-
-    @property
-    def rows_loaded(self) -> int:
-        return len(self.rows)
-
-    @property
-    def quarantine_fraction(self) -> float:
-        return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
-
-    def load_log(self, wave: str, loaded_at: datetime | None = None) -> pd.DataFrame:
-        return pd.DataFrame([{
-            "wave": wave, "source_file": self.source_file, "sha256": self.sha256,
-            "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
-            "rows_quarantined": self.rows_quarantined,
-            "loaded_at": (loaded_at or datetime.now(timezone.utc)).replace(tzinfo=None),
-        }]).astype(LOAD_LOG_DTYPES)
-
-
-LOAD_LOG_DTYPES = {"wave": "string", "source_file": "string", "sha256": "string", "rows_read": "int64",
-                   "rows_loaded": "int64", "rows_quarantined": "int64", "loaded_at": "datetime64[us]"}
-
-
-def empty_load_log(wave: str) -> pd.DataFrame:
-    """The load_log of a file that is absent: no rows, the same columns and types."""
-    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in LOAD_LOG_DTYPES.items()}).assign(wave=wave)
 
 
 def _yes_no(cells: pd.Series) -> pd.Series:
@@ -98,12 +57,12 @@ def typed_responses(valid: pd.DataFrame, layout: SurveyLayout, wave: str, key: b
         out[column] = _likert(valid[column])
     for column in layout.columns("barrier"):
         out[column] = _yes_no(valid[column])
-    if layout.has_comment:
-        out["comment"] = scrub(valid["comment"])
+    out["comment"] = (scrub(valid["comment"]) if layout.has_comment
+                      else pd.Series(pd.NA, index=valid.index, dtype="string"))
     return out
 
 
-def load_survey(raw: RawTable, wave: str, key: bytes) -> tuple[SurveyLayout, LoadedFile]:
+def load_survey(raw: RawTable, wave: str, key: bytes, source_kind: str = "canonical") -> tuple[SurveyLayout, LoadedFile]:
     """Validate a raw survey; structural problems raise ContractError, row problems quarantine."""
     layout = survey_layout(raw.columns, raw.source_file)
     schema, rules = survey_row_schema(layout)
@@ -116,4 +75,4 @@ def load_survey(raw: RawTable, wave: str, key: bytes) -> tuple[SurveyLayout, Loa
     mask = kept(raw, quarantine)
     valid = raw.frame.loc[mask].reset_index(drop=True)
     rows = typed_responses(valid, layout, wave, key, keys[mask].reset_index(drop=True))
-    return layout, LoadedFile(raw.source_file, raw.sha256, rows, quarantine, len(raw))
+    return layout, LoadedFile(raw.source_file, raw.sha256, source_kind, rows, quarantine, len(raw))

@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from .waves import SURVEY_STEM, scan_waves, wave_input_files
+from ..contract import SURVEY_FILES
+from ..warehouse.published import published_hashes
+from .waves import scan_waves, wave_input_files
 
 
 def fingerprint(folder: Path) -> str:
@@ -35,21 +35,6 @@ def file_hashes(folder: Path) -> dict[str, str]:
                 digest.update(block)
         hashes[path.name] = digest.hexdigest()
     return hashes
-
-
-def published_hashes(warehouse: Path) -> dict[str, dict[str, str]]:
-    """wave -> {source_file: sha256} from the published warehouse's load_log (empty if none yet)."""
-    if not warehouse.exists():
-        return {}
-    try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            rows = con.execute("SELECT wave, source_file, sha256 FROM load_log").fetchall()
-    except duckdb.Error:
-        return {}
-    published: dict[str, dict[str, str]] = {}
-    for wave, source_file, sha in rows:
-        published.setdefault(wave, {})[source_file] = sha
-    return published
 
 
 @dataclass(frozen=True)
@@ -78,7 +63,7 @@ def watch(waves_dir: Path, warehouse: Path, cursor: str | None) -> Watch:
     decisions = []
     for wave in scan.valid:
         folder = waves_dir / wave
-        has_survey = any((folder / f"{SURVEY_STEM}{ext}").exists() for ext in (".csv", ".xlsx"))
+        has_survey = any((folder / name).exists() for name in SURVEY_FILES)
         if not has_survey:
             decisions.append(WaveDecision(wave, "incomplete"))
             continue

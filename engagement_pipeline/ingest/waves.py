@@ -1,21 +1,13 @@
-"""Finding wave folders and their files (contract §1): names are vetted before anything uses them."""
+"""Finding wave folders and their files (docs/data-contract.md §1): names are vetted before anything uses them."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..contract import INTERVIEWS_FILE, SURVEY_FILES, SURVEY_STEM, is_valid_wave_name, wave_name_problem
 from .errors import ContractError
 from .readers import RawTable, read_csv, read_xlsx
-
-WAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-SURVEY_STEM = "survey_responses"
-INTERVIEWS_FILE = "interview_segments.csv"
-
-
-def is_valid_wave_name(name: str) -> bool:
-    return bool(WAVE_NAME.fullmatch(name))
 
 
 @dataclass(frozen=True)
@@ -26,8 +18,7 @@ class WaveScan:
     rejected: list[str]
 
     def rejection_messages(self) -> list[str]:
-        return [f"wave folder {name!r} skipped: its name must match {WAVE_NAME.pattern}"
-                for name in self.rejected]
+        return [f"wave folder {name!r} skipped: {wave_name_problem(name)}" for name in self.rejected]
 
 
 def scan_waves(waves_dir: Path) -> WaveScan:
@@ -51,7 +42,7 @@ def wave_dir(waves_dir: Path, wave: str) -> Path:
 
 def survey_path(folder: Path) -> Path:
     """The wave's survey file: exactly one of survey_responses.csv / .xlsx."""
-    csv_path, xlsx_path = folder / f"{SURVEY_STEM}.csv", folder / f"{SURVEY_STEM}.xlsx"
+    csv_path, xlsx_path = (folder / name for name in SURVEY_FILES)
     if csv_path.exists() and xlsx_path.exists():
         raise ContractError(f"{SURVEY_STEM}.csv", f"both {SURVEY_STEM}.csv and {SURVEY_STEM}.xlsx are present; keep one")
     if csv_path.exists():
@@ -71,6 +62,5 @@ def read_table(path: Path) -> RawTable:
 
 def wave_input_files(folder: Path) -> list[Path]:
     """The files of a wave that the pipeline reads (for change detection and hashing)."""
-    files = [p for p in (folder / f"{SURVEY_STEM}.csv", folder / f"{SURVEY_STEM}.xlsx",
-                         folder / INTERVIEWS_FILE) if p.exists()]
+    files = [p for p in (*(folder / name for name in SURVEY_FILES), folder / INTERVIEWS_FILE) if p.exists()]
     return files

@@ -1,4 +1,4 @@
-"""The six findings of the study, written from one wave's figures (contract §5 ``findings``).
+"""The six findings of the study, written from one wave's figures (docs/data-contract.md §5 ``findings``).
 
 Each statement is generated from the analysis tables and never claims more than its
 ``supported`` value: a difference only when supported is true, a majority only above 50 %, a
@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass
 
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
-from ..analysis.channels import FACE_TO_FACE, TWITTER
-from ..analysis.wave import WaveAnalysis
+from ..analysis.analyse import WaveAnalysis
+from ..analysis.channel_impact import FACE_TO_FACE, TWITTER
+from ..warehouse.registry import TABLES
 from .wording import TOO_FEW, Names, join, number, ordinal, p_value, pct, pct_ci
 
 TITLES = {
@@ -25,7 +25,6 @@ TITLES = {
     5: "Barriers limit take-up",
     6: "Leaders should be true to their persona",
 }
-COLUMNS = ["wave", "finding", "title", "statement", "supported"]
 
 #: Themes without a golden thread whose codebook label says they are about leadership.
 LEADERSHIP = re.compile(r"leader|leading|executive|permission|allowed|authentic", re.IGNORECASE)
@@ -67,7 +66,7 @@ def _engagement(a: WaveAnalysis, display: Names) -> Finding:
 def _adjustment_sentence(a: WaveAnalysis, display: Names, supported: bool) -> str:
     """The regression's estimates; a verdict of significance only when finding 1 itself holds.
 
-    The adjusted p-values get the same Holm adjustment over areas as the unadjusted ones.
+    Significance is the table's own (Holm over the estimated areas, as for the unadjusted test).
     """
     table = a.engagement_adjusted[~a.engagement_adjusted["suppressed"] & a.engagement_adjusted["estimate"].notna()]
     if table.empty:
@@ -76,8 +75,7 @@ def _adjustment_sentence(a: WaveAnalysis, display: Names, supported: bool) -> st
                        for r in table.itertuples())
     if not supported:
         return f"Adjusted for staff group and locality, the estimated differences are: {ranges}."
-    p_holm = multipletests(table["p_value"], method="holm")[1]
-    survives = table[(p_holm < a.alpha) & (table["estimate"] > 0).to_numpy()]
+    survives = table[table["significant"].astype(bool) & (table["estimate"] > 0)]
     if len(survives) == len(table):
         verdict = "the difference remains statistically significant in every area"
     elif survives.empty:
@@ -172,7 +170,6 @@ def findings(a: WaveAnalysis, display: Names | None = None) -> pd.DataFrame:
     display = display or Names()
     rows = [_engagement(a, display), _perceived(a, display), _channels(a, display), _care(a, display),
             _barriers(a, display), _leaders(a)]
-    frame = pd.DataFrame([{"wave": a.wave, "finding": f.number, "title": TITLES[f.number],
-                           "statement": f.statement, "supported": f.supported} for f in rows], columns=COLUMNS)
-    return frame.astype({"wave": "string", "finding": "int64", "title": "string", "statement": "string",
-                         "supported": "boolean"})
+    return TABLES["findings"].conform(pd.DataFrame([
+        {"wave": a.wave, "finding": f.number, "title": TITLES[f.number], "statement": f.statement,
+         "supported": f.supported} for f in rows]))

@@ -12,16 +12,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.wave import WaveAnalysis
+from ..analysis.analyse import WaveAnalysis
 from ..settings import DEFAULT_MIN_GROUP_SIZE
 from . import charts
-from .wording import Names
+from .wording import Names, verdict
+
+#: The charts a wave's summary in the UI shows, by file stem.
+KEY_CHARTS = ("engagement_gap", "channel_impact")
 
 
 @dataclass(frozen=True)
 class Chart:
     path: Path
     caption: str
+
+    @property
+    def is_key(self) -> bool:
+        return self.path.stem in KEY_CHARTS
+
+
+def png_data_uri(path: Path) -> str:
+    """A PNG as a ``data:`` URI, so a document carries its charts inside it."""
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def draw_wave_charts(a: WaveAnalysis, names: Names, folder: Path) -> list[Chart]:
@@ -44,12 +56,12 @@ def draw_wave_charts(a: WaveAnalysis, names: Names, folder: Path) -> list[Chart]
 
 def methods(a: WaveAnalysis) -> list[str]:
     adjusted = a.engagement_adjusted[~a.engagement_adjusted["suppressed"]]
-    survives = adjusted[(adjusted["p_value"] < a.alpha) & (adjusted["estimate"] > 0)]
+    survives = adjusted[adjusted["significant"].fillna(False).astype(bool) & (adjusted["estimate"] > 0)]
     if adjusted.empty:
         adjustment = "The adjusted comparison could not be made (too few responses)."
     else:
         adjustment = (f"Adjusted for staff group and locality (OLS with HC3 robust errors), the users' advantage "
-                      f"stays statistically significant in {len(survives)} of {len(adjusted)} areas.")
+                      f"stays statistically significant (Holm-adjusted over areas) in {len(survives)} of {len(adjusted)} areas.")
     return [
         f"Wave {a.wave}: {a.n_respondents} respondents, {a.n_users} Twitter users and "
         f"{a.n_respondents - a.n_users} non-users; each figure uses the respondents who answered that item.",
@@ -72,9 +84,7 @@ def methods(a: WaveAnalysis) -> list[str]:
 def _markdown(wave: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart], folder: Path) -> str:
     lines = [f"# Twitter and staff engagement — findings for wave {wave}", ""]
     for r in findings.itertuples():
-        verdict = {True: "supported", False: "not supported"}.get(None if pd.isna(r.supported) else bool(r.supported),
-                                                                   "descriptive")
-        lines += [f"## {r.finding}. {r.title} ({verdict})", "", r.statement, ""]
+        lines += [f"## {r.finding}. {r.title} ({verdict(r.supported)})", "", r.statement, ""]
     lines += ["## Methods and caveats", ""] + [f"- {note}" for note in notes] + ["", "## Charts", ""]
     lines += [f"![{c.caption}]({c.path.relative_to(folder).as_posix()})" for c in figures]
     return "\n".join(lines) + "\n"
@@ -89,15 +99,12 @@ def _html(wave: str, findings: pd.DataFrame, notes: list[str], figures: list[Cha
              ".verdict{font-weight:normal;color:#555}@media print{body{margin:0}}</style></head><body>",
              f"<h1>Twitter and staff engagement — findings for wave {esc(wave)}</h1>"]
     for r in findings.itertuples():
-        verdict = {True: "supported", False: "not supported"}.get(None if pd.isna(r.supported) else bool(r.supported),
-                                                                   "descriptive")
-        parts.append(f"<h2>{r.finding}. {esc(r.title)} <span class='verdict'>({verdict})</span></h2>"
+        parts.append(f"<h2>{r.finding}. {esc(r.title)} <span class='verdict'>({verdict(r.supported)})</span></h2>"
                      f"<p>{esc(r.statement)}</p>")
     parts.append("<h2>Methods and caveats</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
     parts.append("<h2>Charts</h2>")
     for chart in figures:
-        data = base64.b64encode(chart.path.read_bytes()).decode("ascii")
-        parts.append(f"<figure><img alt='{esc(chart.caption)}' src='data:image/png;base64,{data}'>"
+        parts.append(f"<figure><img alt='{esc(chart.caption)}' src='{png_data_uri(chart.path)}'>"
                      f"<figcaption>{esc(chart.caption)}</figcaption></figure>")
     parts.append("</body></html>")
     return "\n".join(parts)

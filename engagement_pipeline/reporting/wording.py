@@ -50,5 +50,8 @@ def join(parts: list[str]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def is_missing(value: object) -> bool:
-    return value is None or bool(pd.isna(value))
+def verdict(supported: object) -> str:
+    """How a finding's ``supported`` value reads in a report."""
+    if supported is None or pd.isna(supported):
+        return "descriptive"
+    return "supported" if bool(supported) else "not supported"

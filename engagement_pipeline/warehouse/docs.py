@@ -1,16 +1,17 @@
-"""Writes docs/warehouse.md from the catalog, so the analysts' documentation matches every COMMENT.
+"""Writes docs/warehouse.md from the table registry, so the analysts' documentation matches every COMMENT.
 
 Run ``python -m engagement_pipeline.warehouse.docs > docs/warehouse.md``; a test keeps them equal.
 """
 
 from __future__ import annotations
 
-from .catalog import FAMILY_COMMENTS, TABLES
+from .registry import TABLES
 
 INTRO = """# The analyst warehouse: `outputs/engagement.duckdb`
 
-Generated from `engagement_pipeline/warehouse/catalog.py` — the same text is stored as each
-table's and column's `COMMENT`, so `SELECT * FROM duckdb_columns()` tells you the same thing.
+Generated from the table registry (`engagement_pipeline/warehouse/registry.py`) — the same text is
+stored as each table's and column's `COMMENT`, so `SELECT * FROM duckdb_columns()` tells you the
+same thing. The rules behind the figures are in [`data-contract.md`](data-contract.md) §4–§5.
 
 **Open it read-only, at any time.** Each pipeline run builds a new file apart and renames it over
 this one: a connection you hold keeps seeing the state it opened (reconnect for the new one); a
@@ -59,11 +60,14 @@ stored.
 
 def render() -> str:
     lines = [INTRO]
-    for name, doc in TABLES.items():
-        lines += [f"## `{name}`", "", doc.comment, "", "| column | meaning |", "|---|---|"]
-        lines += [f"| `{column}` | {text} |" for column, text in doc.columns.items()]
-        if name == "responses":
-            lines += [f"| `{family}_<item>` | {text} |" for family, text in FAMILY_COMMENTS.items()]
+    for name, spec in TABLES.items():
+        lines += [f"## `{name}`", "", spec.comment, "", f"Grain: one row per {spec.grain}. Key: "
+                  f"({', '.join(f'`{c}`' for c in spec.key)}).", "",
+                  "| column | type | meaning |", "|---|---|---|"]
+        for column in spec.layout([]):
+            lines.append(f"| `{column.name}` | {column.type}{'' if column.nullable else ' NOT NULL'} | {column.comment} |")
+            if column.name == spec.families_after:
+                lines += [f"| `{f.prefix}_<item>` | {f.type} | {f.comment} |" for f in spec.families]
         lines.append("")
     return "\n".join(lines)
 

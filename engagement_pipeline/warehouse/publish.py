@@ -1,4 +1,4 @@
-"""Publishing the analysts' warehouse in one atomic step (contract §5).
+"""Publishing the analysts' warehouse in one atomic step (docs/data-contract.md §5).
 
 The store file holds exactly the current tables (staging lives in a file of its own), so the
 warehouse is the store itself: every table and column gets its COMMENT, the store is
@@ -18,9 +18,9 @@ from pathlib import Path
 
 import duckdb
 
-from ..ingest.columns import quote_identifier
-from .catalog import TABLES, column_comment
-from .store import database_path, scalar, sql_literal, table_columns, table_exists, transaction
+from .registry import TABLES
+from .sql import quote_identifier, sql_literal
+from .store import database_path, scalar, table_columns, table_exists, transaction
 
 TEMP_SUFFIX = ".publishing"
 
@@ -40,17 +40,17 @@ def _fsync(path: Path) -> None:
 
 
 def comment_tables(store: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Give every current table and column of the store its catalog COMMENT; their row counts."""
+    """Give every current table and column of the store its registry COMMENT; their row counts."""
     counts: dict[str, int] = {}
     with transaction(store):
-        for table in TABLES:
+        for table, spec in TABLES.items():
             if not table_exists(store, table):
                 continue
             target = quote_identifier(table)
-            store.execute(f"COMMENT ON TABLE {target} IS {sql_literal(TABLES[table].comment)}")
+            store.execute(f"COMMENT ON TABLE {target} IS {sql_literal(spec.comment)}")
             for column in table_columns(store, table):
                 store.execute(f"COMMENT ON COLUMN {target}.{quote_identifier(column)} IS "
-                              f"{sql_literal(column_comment(table, column))}")
+                              f"{sql_literal(spec.column(column).comment)}")
             counts[table] = scalar(store, f"SELECT count(*) FROM {target}")
     return counts
 

@@ -1,11 +1,12 @@
 """The pipeline's private DuckDB store: per-wave staging, promotion, and reads for analysis.
 
 Every table carries a ``wave`` column, and a wave's rows are always replaced as a whole inside
-one transaction, so re-running a wave never duplicates it. Staged rows (``staging.<table>``, a
-database file of their own beside the store, attached to it) become current only when the wave's
-checks have passed; the store file itself holds the current tables and nothing else, so a
-checkpointed copy of it is the warehouse. Identifiers come from vetted names only; values are
-always bound parameters.
+one transaction, so re-running a wave never duplicates it. A run writes every table of its wave
+to ``staging.<table>`` (a database file of its own beside the store, attached to it); the rows
+become current only when every blocking check has passed, all tables in one transaction. The
+store file itself holds the current tables and nothing else, so a checkpointed copy of it is
+the warehouse. Tables are created from the registry's DDL; identifiers come from vetted names
+only; values are always bound parameters.
 """
 
 from __future__ import annotations
@@ -18,31 +19,22 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from ..ingest.columns import quote_identifier
-from .catalog import TABLES, ordered_columns
+from .registry import TABLES
+from .sql import quote_identifier, relation, sql_literal
 
 #: Arrow -> pandas: text stays Arrow-backed, nullable integers and booleans stay nullable.
 _PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow"),
                  pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
                  pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
-STAGED_TABLES = ("responses", "quarantine", "load_log", "interview_quotes", "codebook")
 STAGING = "staging"
 STAGING_FILE = "staging.duckdb"
+#: Columns renamed since a store was made: (table, old name, new name).
+_RENAMED = (("quarantine", "column", "column_name"),)
 
 
 def staged(table: str) -> str:
     return f"{STAGING}.{table}"
-
-
-def relation(name: str) -> str:
-    """A table name, bare or qualified by its database (``staging.responses``), quoted for SQL."""
-    return ".".join(quote_identifier(part) for part in name.split("."))
-
-
-def sql_literal(text: str) -> str:
-    """A SQL string literal for the pipeline's own text (paths, catalog comments), never for data."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -51,7 +43,8 @@ def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def attach_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Attach the staging database (a file beside the store's) unless it is attached already."""
+    """Attach the staging database (a file beside the store's) unless it is attached already,
+    and bring tables made by an older version of the registry up to date."""
     if scalar(con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [STAGING]):
         return
     store = database_path(con)
@@ -62,6 +55,10 @@ def attach_staging(con: duckdb.DuckDBPyConnection) -> None:
                          "AND table_catalog = current_database() AND table_name LIKE 'stg\\_%' ESCAPE '\\'").fetchall()
     for (name,) in legacy:
         con.execute(f"DROP TABLE {quote_identifier(name)}")
+    for name in TABLES:
+        for table in (name, staged(name)):
+            if table_exists(con, table):
+                _migrate(con, table)
 
 
 def _split(name: str) -> tuple[str | None, str]:
@@ -92,19 +89,34 @@ def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     return {name: dtype for name, dtype in rows}
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
-    """Create ``table`` shaped like ``source`` if absent (columns in catalog order); add any column it lacks."""
-    target = relation(table)
+def _migrate(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Rename, add and relax columns so an existing table matches its registry entry."""
+    spec = TABLES[_split(table)[1]]
+    have = table_columns(con, table)
+    for owner, old, new in _RENAMED:
+        if owner == spec.name and old in have and new not in have:
+            con.execute(f"ALTER TABLE {relation(table)} RENAME COLUMN {quote_identifier(old)} TO {quote_identifier(new)}")
+    _ensure_columns(con, table, list(table_columns(con, table)))
+
+
+def _ensure_columns(con: duckdb.DuckDBPyConnection, table: str, present: list[str]) -> None:
+    """Create ``table`` from its registry DDL if absent; add any declared or family column it lacks."""
+    spec = TABLES[_split(table)[1]]
     if not table_exists(con, table):
-        incoming = [name for name, *_ in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
-        columns = ", ".join(quote_identifier(c) for c in ordered_columns(_split(table)[1], incoming))
-        con.execute(f"CREATE TABLE {target} AS SELECT {columns} FROM {source} LIMIT 0")
+        con.execute(spec.ddl(present, relation(table)))
         return
     have = table_columns(con, table)
-    incoming = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-    for name, dtype, *_ in incoming:
-        if name not in have:
-            con.execute(f"ALTER TABLE {target} ADD COLUMN {quote_identifier(name)} {dtype}")
+    nullable = {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE database_name = coalesce(?, current_database()) "
+        "AND table_name = ? AND is_nullable", list(_split(table))).fetchall()}
+    for column in spec.layout(present):
+        target = f"{relation(table)} ALTER COLUMN {quote_identifier(column.name)}"
+        if column.name not in have:
+            # Rows written before the column existed hold NULL (false for a flag that must be set).
+            default = " DEFAULT false" if column.type == "BOOLEAN" and not column.nullable else ""
+            con.execute(f"ALTER TABLE {relation(table)} ADD COLUMN {quote_identifier(column.name)} {column.type}{default}")
+        elif column.nullable and column.name not in nullable:
+            con.execute(f"ALTER TABLE {target} DROP NOT NULL")
 
 
 @contextmanager
@@ -120,9 +132,8 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def _order_within_wave(table: str) -> str:
-    """The ORDER BY clause that writes a wave's rows in the catalog's order (empty if none)."""
-    doc = TABLES.get(_split(table)[1])
-    within = [quote_identifier(c) for c in (doc.order_by if doc else ()) if c != "wave"]
+    """The ORDER BY clause that writes a wave's rows in the registry's order (empty if none)."""
+    within = [quote_identifier(c) for c in TABLES[_split(table)[1]].row_order if c != "wave"]
     return f" ORDER BY {', '.join(within)}" if within else ""
 
 
@@ -130,14 +141,17 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: p
                  source_files: tuple[str, ...] | None = None) -> None:
     """Make ``frame`` the wave's rows in ``table`` (only those of ``source_files`` if given).
 
-    Call inside :func:`transaction`. Columns are matched by name; new columns are added.
+    Call inside :func:`transaction`. Columns are matched by name and must be declared in the
+    registry (family columns are added as they first appear).
     """
     if "wave" not in frame.columns or not (frame["wave"] == wave).all():
         raise ValueError(f"every row written to {table} must belong to wave {wave}")
+    spec = TABLES[_split(table)[1]]
+    frame = spec.conform(frame)
+    _ensure_columns(con, table, list(frame.columns))
     # Through Arrow: DuckDB scans it in parallel, and pandas' nullable types map exactly.
     con.register("incoming_rows", pa.Table.from_pandas(frame, preserve_index=False))
     try:
-        _ensure_table(con, table, "incoming_rows")
         target = relation(table)
         if source_files is None:
             con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
@@ -150,35 +164,48 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: p
         con.unregister("incoming_rows")
 
 
-def write_wave_table(con: duckdb.DuckDBPyConnection, table: str, wave: str, frame: pd.DataFrame) -> None:
-    """Replace a wave's rows of one table, atomically."""
+def stage_tables(con: duckdb.DuckDBPyConnection, wave: str, tables: dict[str, pd.DataFrame]) -> None:
+    """Make each frame the wave's staged rows of its table, all in one transaction."""
     with transaction(con):
-        replace_rows(con, table, wave, frame)
+        for name, frame in tables.items():
+            replace_rows(con, staged(name), wave, frame)
 
 
-def promote_wave(con: duckdb.DuckDBPyConnection, wave: str, tables: tuple[str, ...] = STAGED_TABLES) -> None:
-    """Copy a wave's staged rows over its current rows, all tables in one transaction."""
+def promote_wave(con: duckdb.DuckDBPyConnection, wave: str) -> None:
+    """Copy a wave's staged rows of every table over its current rows, in one transaction."""
     with transaction(con):
-        for table in tables:
+        for table in TABLES:
             source = staged(table)
             if not table_exists(con, source):
                 continue
-            _ensure_table(con, table, relation(source))
+            _ensure_columns(con, table, list(table_columns(con, source)))
             target = relation(table)
             con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
             con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {relation(source)} WHERE wave = ?", [wave])
+
+
+def _frame(rows: duckdb.DuckDBPyRelation) -> pd.DataFrame:
+    to_arrow = getattr(rows, "to_arrow_table", None) or rows.arrow  # DuckDB 2 renamed it
+    return to_arrow().to_pandas(types_mapper=_PANDAS_TYPES.get)
 
 
 def read_wave(con: duckdb.DuckDBPyConnection, table: str, wave: str) -> pd.DataFrame:
     """A wave's rows of a table (empty frame if the table does not exist yet)."""
     if not table_exists(con, table):
         return pd.DataFrame()
-    rows = con.sql(f"SELECT * FROM {relation(table)} WHERE wave = ?", params=[wave])
-    to_arrow = getattr(rows, "to_arrow_table", None) or rows.arrow  # DuckDB 2 renamed it
-    return to_arrow().to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return _frame(con.sql(f"SELECT * FROM {relation(table)} WHERE wave = ?", params=[wave]))
 
 
-def waves_in(con: duckdb.DuckDBPyConnection, table: str = "responses") -> list[str]:
-    if not table_exists(con, table):
-        return []
-    return [row[0] for row in con.execute(f"SELECT DISTINCT wave FROM {relation(table)} ORDER BY wave").fetchall()]
+def read_with_staged_wave(con: duckdb.DuckDBPyConnection, table: str, wave: str) -> pd.DataFrame:
+    """Every current wave's rows of ``table``, with ``wave``'s staged rows in place of its current
+    ones: what the table will hold once the wave is promoted. Ordered by wave."""
+    parts = []
+    if table_exists(con, table):
+        parts.append(f"SELECT * FROM {relation(table)} WHERE wave <> $wave")
+    if table_exists(con, staged(table)):
+        parts.append(f"SELECT * FROM {relation(staged(table))} WHERE wave = $wave")
+    if not parts:
+        return TABLES[table].empty()
+    query = " UNION ALL BY NAME ".join(parts)
+    order = ", ".join(quote_identifier(c) for c in dict.fromkeys(("wave", *TABLES[table].row_order)))
+    return _frame(con.sql(f"SELECT * FROM ({query}) ORDER BY {order}", params={"wave": wave}))

@@ -1,7 +1,7 @@
-"""Running every valid wave through the shared Definitions, and explaining failures plainly.
+"""Executing the wave job for the command line, and explaining its failures plainly.
 
-This is how the CLI executes: the same ``wave_job`` the UI shows, one run per wave partition,
-on the persistent instance when DAGSTER_HOME is set.
+The CLI runs the same ``wave_job`` the UI shows, from the same Definitions, one run per wave
+partition, on the persistent instance when DAGSTER_HOME is set.
 """
 
 import gc
@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from dagster import DagsterInstance, ExecuteInProcessResult
 
-from ..ingest.waves import scan_waves
-from ..settings import Settings
-from .build import build_definitions
-from .jobs import WAVE_JOB
-from .partitions import waves_partitions
+from .defs.build import build_definitions
+from .defs.jobs import WAVE_JOB
+from .defs.partitions import waves_partitions
+from .ingest.waves import scan_waves
+from .settings import Settings
 
 
 @dataclass

@@ -21,10 +21,12 @@ import pandas as pd
 from scipy.stats import norm
 from statsmodels.tools.tools import add_constant
 
-from .groups import items
+from statsmodels.stats.multitest import multipletests
 
-COLUMNS = ["wave", "area", "n", "estimate", "ci_low", "ci_high", "p_value", "suppressed"]
-_STATS = ["estimate", "ci_low", "ci_high", "p_value"]
+from ..warehouse.registry import TABLES
+from .respondent_groups import items
+
+_STATS = ["estimate", "ci_low", "ci_high", "p_value", "p_holm", "significant"]
 
 
 def _design(frame: pd.DataFrame) -> pd.DataFrame:
@@ -58,7 +60,9 @@ def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: 
     return estimate, estimate - half_width, estimate + half_width, float(2 * norm.sf(abs(z)))
 
 
-def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
+def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int, alpha: float) -> pd.DataFrame:
+    """One row per area; ``p_holm`` adjusts the estimated areas' p-values together (Holm), and
+    ``significant`` is ``p_holm < alpha`` (NULL where nothing could be estimated)."""
     rows = []
     for area in items(responses, "engagement"):
         answered = responses.loc[responses[f"engagement_{area}"].notna()]
@@ -79,7 +83,10 @@ def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int)
         estimate, low, high, p_value = hc3_fit(design, cells[f"engagement_{area}"].to_numpy(dtype=float),
                                                cells["count"].to_numpy(dtype=float), "uses_twitter")
         rows.append({**row, "estimate": estimate, "ci_low": low, "ci_high": high, "p_value": p_value,
-                     "suppressed": False})
-    return pd.DataFrame(rows, columns=COLUMNS).astype({
-        "wave": "string", "area": "string", "n": "int64", **{c: "float64" for c in _STATS}, "suppressed": "bool",
-    })
+                     "p_holm": None, "significant": None, "suppressed": False})
+    frame = pd.DataFrame(rows, columns=[*TABLES["engagement_adjusted"].column_names])
+    estimated = frame["p_value"].notna()
+    if estimated.any():
+        frame.loc[estimated, "p_holm"] = multipletests(frame.loc[estimated, "p_value"].astype(float), method="holm")[1]
+        frame.loc[estimated, "significant"] = frame.loc[estimated, "p_holm"].astype(float) < alpha
+    return TABLES["engagement_adjusted"].conform(frame)

@@ -7,9 +7,8 @@ from datetime import datetime
 import pandas as pd
 
 from ..settings import DEFAULT_MIN_GROUP_SIZE
+from ..warehouse.registry import TABLES
 from .proportions import mean_of_reported, percentage
-
-COLUMNS = ["wave", "n_respondents", "n_users", "n_non_users", "pct_users", "mean_pct_improved", "loaded_at"]
 
 
 def wave_summary(responses: pd.DataFrame, perceived: pd.DataFrame, wave: str, loaded_at: datetime,
@@ -22,7 +21,4 @@ def wave_summary(responses: pd.DataFrame, perceived: pd.DataFrame, wave: str, lo
         "mean_pct_improved": mean_of_reported(perceived["pct_improved"].tolist()),
         "loaded_at": pd.Timestamp(loaded_at).as_unit("us"),
     }
-    return pd.DataFrame([row], columns=COLUMNS).astype({
-        "wave": "string", "n_respondents": "int64", "n_users": "int64", "n_non_users": "int64",
-        "pct_users": "float64", "mean_pct_improved": "float64",
-    })
+    return TABLES["waves"].conform(pd.DataFrame([row]))

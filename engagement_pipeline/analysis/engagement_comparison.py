@@ -1,4 +1,4 @@
-"""``engagement_comparison``: users against non-users per area (contract §5).
+"""``engagement_comparison``: users against non-users per area (docs/data-contract.md §5).
 
 Two-sided Mann-Whitney U (scipy's default method), U of the users' sample, rank-biserial
 correlation with a seeded bootstrap interval, Holm's adjustment over the wave's reported areas.
@@ -16,15 +16,14 @@ from scipy.special import ndtr
 from scipy.stats import mannwhitneyu
 from statsmodels.stats.multitest import multipletests
 
-from .groups import items
+from ..warehouse.registry import TABLES
+from .respondent_groups import NON_USERS, USERS, items
 
 LEVELS = np.arange(1, 6)
 BOOTSTRAP_RESAMPLES = 4000
 BOOTSTRAP_SEED = 20190301
 
-COLUMNS = ["wave", "area", "n_users", "n_non_users", "mean_users", "mean_non_users", "median_users",
-           "median_non_users", "u_statistic", "p_value", "p_holm", "rank_biserial", "rank_biserial_ci_low",
-           "rank_biserial_ci_high", "significant", "suppressed"]
+COLUMNS = TABLES["engagement_comparison"].column_names
 _STATS = COLUMNS[4:-2]
 
 # U counts, for each pair of scores (x from users, y from non-users), 1 if x > y and 1/2 if tied.
@@ -121,10 +120,7 @@ def engagement_comparison(responses: pd.DataFrame, wave: str, min_group_size: in
     if reported.any():
         frame.loc[reported, "p_holm"] = multipletests(frame.loc[reported, "p_value"].astype(float), method="holm")[1]
         frame.loc[reported, "significant"] = frame.loc[reported, "p_holm"].astype(float) < alpha
-    return frame.astype({
-        "wave": "string", "area": "string", "n_users": "int64", "n_non_users": "int64",
-        **{c: "float64" for c in _STATS}, "significant": "boolean", "suppressed": "bool",
-    })
+    return TABLES["engagement_comparison"].conform(frame)
 
 
 def likert_distribution(responses: pd.DataFrame, family: str = "engagement") -> pd.DataFrame:
@@ -133,7 +129,7 @@ def likert_distribution(responses: pd.DataFrame, family: str = "engagement") -> 
     rows = []
     for item in items(responses, family):
         scores = responses[f"{family}_{item}"]
-        for group_name, members in (("users", users), ("non_users", ~users)):
+        for group_name, members in ((USERS, users), (NON_USERS, ~users)):
             counts = score_counts(scores[members])
             rows.extend({"item": item, "respondent_group": group_name, "score": int(level), "n": int(n)}
                         for level, n in zip(LEVELS, counts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-COLUMNS = ["wave", "theme", "label", "golden_thread", "n_interviews", "n_segments"]
+from ..warehouse.registry import TABLES
 
 
 def interview_themes(quotes: pd.DataFrame, codebook: pd.DataFrame, wave: str) -> pd.DataFrame:
@@ -19,9 +19,7 @@ def interview_themes(quotes: pd.DataFrame, codebook: pd.DataFrame, wave: str) ->
     merged[["n_interviews", "n_segments"]] = merged[["n_interviews", "n_segments"]].fillna(0)
     merged["wave"] = wave
     merged = merged.sort_values(["n_interviews", "theme"], ascending=[False, True])
-    return merged[COLUMNS].reset_index(drop=True).astype({
-        "wave": "string", "theme": "string", "label": "string", "golden_thread": "string",
-        "n_interviews": "int64", "n_segments": "int64"})
+    return TABLES["interview_themes"].conform(merged.reset_index(drop=True))
 
 
 def interviews_by_thread(quotes: pd.DataFrame, codebook: pd.DataFrame) -> dict[str, int]:

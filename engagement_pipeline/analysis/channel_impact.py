@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 from scipy.stats import wilcoxon
 
-from .groups import NON_USERS, USERS, items, split
+from ..warehouse.registry import TABLES
+from .respondent_groups import NON_USERS, USERS, items, split
 
-COLUMNS = ["wave", "channel", "respondent_group", "n", "mean_score", "rank", "suppressed"]
+COLUMNS = TABLES["channel_impact"].column_names
 TWITTER = "twitter"
 FACE_TO_FACE = "face_to_face_senior"
 
@@ -30,8 +31,7 @@ def channel_impact(responses: pd.DataFrame, wave: str, min_group_size: int) -> p
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "rank"])
     # RANK() semantics within the group: 1 = highest mean, ties share the lower number.
     frame["rank"] = frame.groupby("respondent_group")["mean_score"].rank(method="min", ascending=False)
-    return frame[COLUMNS].astype({"wave": "string", "channel": "string", "respondent_group": "string",
-                                  "n": "int64", "mean_score": "float64", "rank": "Int64", "suppressed": "bool"})
+    return TABLES["channel_impact"].conform(frame)
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import pandas as pd
 
-from .adjusted import engagement_adjusted
+from .engagement_adjusted import engagement_adjusted
 from .barriers import barriers
-from .by_group import engagement_by_group
-from .channels import PairedTest, channel_impact, twitter_against_face_to_face
-from .comparison import engagement_comparison, likert_distribution
-from .perceived import perceived_impact
-from .themes import interview_themes, interviews_by_thread
+from .engagement_by_group import engagement_by_group
+from .channel_impact import PairedTest, channel_impact, twitter_against_face_to_face
+from .engagement_comparison import engagement_comparison, likert_distribution
+from .perceived_impact import perceived_impact
+from .interview_themes import interview_themes, interviews_by_thread
+from .wave_summary import wave_summary
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class WaveAnalysis:
     n_users: int
     min_group_size: int
     alpha: float
+    waves: pd.DataFrame
     engagement_comparison: pd.DataFrame
     engagement_adjusted: pd.DataFrame
     perceived_impact: pd.DataFrame
@@ -34,8 +37,8 @@ class WaveAnalysis:
     n_interviews: int
     interviews_by_thread: dict[str, int]
 
-    #: Published tables, by name (``findings`` is added by reporting).
-    TABLES = ("engagement_comparison", "engagement_adjusted", "perceived_impact", "channel_impact",
+    #: The warehouse tables computed here, by name (``findings`` is written by reporting).
+    TABLES = ("waves", "engagement_comparison", "engagement_adjusted", "perceived_impact", "channel_impact",
               "barriers", "engagement_by_group", "interview_themes")
 
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -43,7 +46,8 @@ class WaveAnalysis:
 
 
 def analyse_wave(responses: pd.DataFrame, quotes: pd.DataFrame, codebook: pd.DataFrame, wave: str,
-                 min_group_size: int, alpha: float) -> WaveAnalysis:
+                 min_group_size: int, alpha: float, loaded_at: datetime) -> WaveAnalysis:
+    perceived = perceived_impact(responses, wave, min_group_size)
     return WaveAnalysis(
         wave=wave,
         n_respondents=len(responses),
@@ -51,8 +55,9 @@ def analyse_wave(responses: pd.DataFrame, quotes: pd.DataFrame, codebook: pd.Dat
         min_group_size=min_group_size,
         alpha=alpha,
         engagement_comparison=engagement_comparison(responses, wave, min_group_size, alpha),
-        engagement_adjusted=engagement_adjusted(responses, wave, min_group_size),
-        perceived_impact=perceived_impact(responses, wave, min_group_size),
+        waves=wave_summary(responses, perceived, wave, loaded_at, min_group_size),
+        engagement_adjusted=engagement_adjusted(responses, wave, min_group_size, alpha),
+        perceived_impact=perceived,
         channel_impact=channel_impact(responses, wave, min_group_size),
         paired_channels=twitter_against_face_to_face(responses, min_group_size),
         barriers=barriers(responses, wave, min_group_size),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-USERS, NON_USERS, ALL = "users", "non_users", "all"
+from ..contract import ALL, NON_USERS, USERS  # noqa: F401  (the groups' names, re-exported)
 
 
 def items(responses: pd.DataFrame, family: str) -> list[str]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .groups import ALL, NON_USERS, USERS, items
-
-COLUMNS = ["wave", "dimension", "category", "area", "respondent_group", "n", "mean_score", "suppressed"]
-DIMENSIONS = ("locality", "staff_group")
+from ..contract import DIMENSIONS
+from ..warehouse.registry import TABLES
+from .respondent_groups import ALL, NON_USERS, USERS, items
 
 
 def engagement_by_group(responses: pd.DataFrame, wave: str, min_group_size: int) -> pd.DataFrame:
@@ -34,6 +33,4 @@ def engagement_by_group(responses: pd.DataFrame, wave: str, min_group_size: int)
     order = {USERS: 0, NON_USERS: 1, ALL: 2}
     result = result.sort_values(["dimension", "category", "area", "respondent_group"],
                                 key=lambda s: s.map(order) if s.name == "respondent_group" else s)
-    return result[COLUMNS].reset_index(drop=True).astype({
-        "wave": "string", "dimension": "string", "category": "string", "area": "string",
-        "respondent_group": "string", "n": "int64", "mean_score": "float64", "suppressed": "bool"})
+    return TABLES["engagement_by_group"].conform(result.reset_index(drop=True))

@@ -1,0 +1,47 @@
+"""The data contract's vocabulary (docs/data-contract.md): names and rules that several layers share.
+
+One home for each fact that ingest, the warehouse registry, the synthetic generator and the CLI
+all need: the wave-name rule, the input file names, the column families, the codebook's golden
+threads and theme-code rule, the survey-tool kinds. Constants and tiny predicates only.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: §1: a wave is a folder whose name matches this; waves sort by name.
+WAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+#: §2: input files of one wave, and the files under ``<input>/raw/``.
+SURVEY_STEM = "survey_responses"
+SURVEY_FILES = (f"{SURVEY_STEM}.csv", f"{SURVEY_STEM}.xlsx")
+INTERVIEWS_FILE = "interview_segments.csv"
+CODEBOOK_FILE = "codebook.csv"
+INSTRUMENT_FILE = "instrument.yaml"
+
+#: §2: the survey's fixed columns and its open families (``engagement_<area>`` …).
+REQUIRED_SURVEY_COLUMNS = ("respondent_id", "submitted_at", "locality", "staff_group", "uses_twitter")
+FAMILIES = ("engagement", "improved", "channel", "barrier")
+MAX_ID_LENGTH = 64
+YES_NO = ("yes", "no")
+
+#: §2: the codebook.
+CODEBOOK_COLUMNS = ("theme", "label", "description", "golden_thread")
+GOLDEN_THREADS = ("patient_care", "patient_experience", "equality_diversity")
+THEME_CODE = r"^[A-Za-z0-9_.-]{1,64}$"
+
+#: §5/§6: what kind of file a load_log row came from.
+SOURCE_KINDS = ("canonical", "ms_forms", "surveymonkey", "qualtrics", "refi_qda")
+
+#: §5: respondent groups and the dimensions of engagement_by_group.
+USERS, NON_USERS, ALL = "users", "non_users", "all"
+DIMENSIONS = ("locality", "staff_group")
+
+
+def is_valid_wave_name(name: str) -> bool:
+    return bool(WAVE_NAME.fullmatch(name))
+
+
+def wave_name_problem(name: str) -> str:
+    """Why ``name`` cannot be a wave (for messages)."""
+    return f"wave name {name!r} must match {WAVE_NAME.pattern}"
