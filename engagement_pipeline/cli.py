@@ -1,4 +1,5 @@
-"""The ``engagement-pipeline`` command: run the pipeline on every wave, or generate a synthetic wave."""
+"""The ``engagement-pipeline`` command: run the pipeline on every wave, generate a synthetic wave, or
+export the interview codebook for QDA software."""
 
 from __future__ import annotations
 
@@ -49,8 +50,29 @@ def _generate(args: argparse.Namespace) -> int:
         print("error: --respondents must be at least 1", file=sys.stderr)
         return 2
     settings = Settings.from_env(args.data_dir, None)
-    folder = write_wave(settings.data_dir, args.wave, args.respondents, args.seed)
+    folder = write_wave(settings.data_dir, args.wave, args.respondents, args.seed, interview_format=args.interviews)
     print(f"wrote synthetic wave {args.wave} ({args.respondents} respondents) to {folder}")
+    return 0
+
+
+def _export_codebook(args: argparse.Namespace) -> int:
+    from .ingest.errors import ContractError
+    from .ingest.interviews import load_codebook
+    from .ingest.qdc import write_codebook_qdc
+    from .ingest.readers import read_csv
+    from .settings import Settings
+
+    settings = Settings.from_env(args.data_dir, None)
+    if not settings.codebook_path.exists():
+        print(f"error: no codebook at {settings.codebook_path}", file=sys.stderr)
+        return 2
+    try:
+        codebook = load_codebook(read_csv(settings.codebook_path))
+    except ContractError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    write_codebook_qdc(codebook, args.file)
+    print(f"wrote {len(codebook)} themes as a REFI-QDA codebook to {args.file}")
     return 0
 
 
@@ -66,8 +88,15 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--wave", required=True)
     gen.add_argument("--respondents", type=int, required=True)
     gen.add_argument("--seed", type=int, required=True)
+    gen.add_argument("--interviews", choices=("csv", "qdpx"), default="csv",
+                     help="write the coded interviews as interview_segments.csv (default) or as a REFI-QDA project")
     gen.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
     gen.set_defaults(handler=_generate)
+    export = sub.add_parser("export-codebook", help="write the interview codebook as a REFI-QDA codebook (.qdc) "
+                                                    "to import into NVivo, ATLAS.ti, MAXQDA, QualCoder…")
+    export.add_argument("file", type=Path, help="the .qdc file to write")
+    export.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
+    export.set_defaults(handler=_export_codebook)
     return parser
 
 

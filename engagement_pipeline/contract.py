@@ -16,6 +16,7 @@ WAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 SURVEY_STEM = "survey_responses"
 SURVEY_FILES = (f"{SURVEY_STEM}.csv", f"{SURVEY_STEM}.xlsx")
 INTERVIEWS_FILE = "interview_segments.csv"
+QDA_PROJECT_SUFFIX = ".qdpx"
 CODEBOOK_FILE = "codebook.csv"
 INSTRUMENT_FILE = "instrument.yaml"
 
@@ -36,6 +37,11 @@ SOURCE_KINDS = ("canonical", "ms_forms", "surveymonkey", "qualtrics", "refi_qda"
 #: §5: respondent groups and the dimensions of engagement_by_group.
 USERS, NON_USERS, ALL = "users", "non_users", "all"
 DIMENSIONS = ("locality", "staff_group")
+
+
+def is_interview_file(name: str) -> bool:
+    """The wave's coded interviews: interview_segments.csv or a REFI-QDA project (§2, §7)."""
+    return name == INTERVIEWS_FILE or name.lower().endswith(QDA_PROJECT_SUFFIX)
 
 
 def is_valid_wave_name(name: str) -> bool:

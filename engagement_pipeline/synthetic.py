@@ -415,14 +415,28 @@ def _wave_folder(data_dir: Path, wave: str) -> Path:
     return folder
 
 
-def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame) -> None:
-    """Write one wave's files; a stale interview file from an earlier run is removed."""
+INTERVIEW_FORMATS = ("csv", "qdpx")
+QDPX_FILE = "interviews.qdpx"
+
+
+def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame, interview_format: str = "csv") -> None:
+    """Write one wave's files; interview files of an earlier run are removed first.
+
+    ``interview_format`` ``qdpx`` writes the coding as a REFI-QDA project, as QDA software exports it.
+    """
+    if interview_format not in INTERVIEW_FORMATS:
+        raise ValueError(f"interview format must be one of {', '.join(INTERVIEW_FORMATS)}")
     survey.to_csv(folder / SURVEY_FILES[0], index=False)
-    segments = folder / INTERVIEWS_FILE
-    if len(interviews):
-        interviews.to_csv(segments, index=False)
+    for stale in [folder / INTERVIEWS_FILE, *folder.glob("*.qdpx")]:
+        stale.unlink(missing_ok=True)
+    if not len(interviews):
+        return
+    if interview_format == "qdpx":
+        from .synthetic_qdpx import write_qdpx
+
+        write_qdpx(interviews, codebook(), folder / QDPX_FILE)
     else:
-        segments.unlink(missing_ok=True)
+        interviews.to_csv(folder / INTERVIEWS_FILE, index=False)
 
 
 def _write_codebook(data_dir: Path, *, overwrite: bool) -> None:
@@ -434,7 +448,7 @@ def _write_codebook(data_dir: Path, *, overwrite: bool) -> None:
 
 def write_wave(data_dir: Path, wave: str, n: int, seed: int,
                profile: WaveProfile = STUDY_PROFILE, *, id_start: int = 1,
-               n_interviews: int = 10) -> Path:
+               n_interviews: int = 10, interview_format: str = "csv") -> Path:
     """Write ``<data_dir>/raw/waves/<wave>/`` (survey and, if any, interviews) and return it.
 
     ``<data_dir>/raw/codebook.csv`` is written too when it does not exist yet. The wave's date is
@@ -443,7 +457,7 @@ def write_wave(data_dir: Path, wave: str, n: int, seed: int,
     """
     folder = _wave_folder(data_dir, wave)
     survey = generate_survey(n, seed, profile, id_start=id_start, wave_date=_wave_date(wave))
-    _write_files(folder, survey, generate_interviews(survey, seed, n_interviews))
+    _write_files(folder, survey, generate_interviews(survey, seed, n_interviews), interview_format)
     _write_codebook(data_dir, overwrite=False)
     return folder
 
@@ -480,8 +494,9 @@ def write_bundled(data_dir: Path) -> None:
     second = generate_survey(n2, seed2, YEAR_ON_PROFILE, id_start=start2,
                              wave_date=_wave_date(w2))
     second = _carry_over_users(first, second, seed2)
-    for wave, survey, seed in ((w1, first, seed1), (w2, second, seed2)):
-        _write_files(_wave_folder(data_dir, wave), survey, generate_interviews(survey, seed))
+    # The year-on wave's interviews come as a QDA project, the way coders export them.
+    for wave, survey, seed, interviews in ((w1, first, seed1, "csv"), (w2, second, seed2, "qdpx")):
+        _write_files(_wave_folder(data_dir, wave), survey, generate_interviews(survey, seed), interviews)
     _write_codebook(data_dir, overwrite=True)
 
 

@@ -12,6 +12,7 @@ from scipy.stats import mannwhitneyu
 from statsmodels.stats.multitest import multipletests
 
 from engagement_pipeline import synthetic, synthetic_text
+from engagement_pipeline.ingest.refi_qda import read_qdpx
 from engagement_pipeline.synthetic import (
     STUDY_PROFILE,
     YEAR_ON_PROFILE,
@@ -376,9 +377,8 @@ def test_write_bundled(tmp_path):
     write_bundled(tmp_path)
     waves = tmp_path / "raw" / "waves"
     assert sorted(p.name for p in waves.iterdir()) == ["2019-03", "2020-03"]
-    for wave in ("2019-03", "2020-03"):
-        assert sorted(p.name for p in (waves / wave).iterdir()) == [
-            "interview_segments.csv", "survey_responses.csv"]
+    assert sorted(p.name for p in (waves / "2019-03").iterdir()) == ["interview_segments.csv", "survey_responses.csv"]
+    assert sorted(p.name for p in (waves / "2020-03").iterdir()) == ["interviews.qdpx", "survey_responses.csv"]
     assert (tmp_path / "raw" / "codebook.csv").exists()
 
     first, second = (read(waves / w / "survey_responses.csv") for w in ("2019-03", "2020-03"))
@@ -392,7 +392,15 @@ def test_write_bundled(tmp_path):
     assert len(both) == 40
     assert (both["respondent_name_then"] == both["respondent_name_now"]).all()
     assert not (both["uses_twitter_then"].eq("yes") & both["uses_twitter_now"].eq("no")).any()
+    book = synthetic.codebook()
     for wave, survey in (("2019-03", first), ("2020-03", second)):
-        segments = read(waves / wave / "interview_segments.csv")
+        folder = waves / wave
+        segments = (read(folder / "interview_segments.csv") if wave == "2019-03"
+                    else read_qdpx(folder / "interviews.qdpx", book).table.frame)
         users = set(survey.loc[survey["uses_twitter"].eq("yes"), "respondent_id"])
-        assert set(segments["respondent_id"]) <= users
+        assert len(segments) and set(segments["respondent_id"]) <= users
+    # the year-on wave's project holds exactly the coding the generator made
+    project = read_qdpx(waves / "2020-03" / "interviews.qdpx", book).table.frame
+    coded = synthetic.generate_interviews(second, synthetic.BUNDLED_WAVES[1][2])
+    assert sorted(zip(project["interview_id"], project["theme"], project["quote"])) == \
+        sorted(zip(coded["interview_id"], coded["theme"], coded["quote"]))

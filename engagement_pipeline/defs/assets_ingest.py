@@ -6,14 +6,17 @@ publish step promotes it.
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
-from ..contract import INTERVIEWS_FILE, SURVEY_FILES
+from collections.abc import Callable
+
+from ..contract import INTERVIEWS_FILE, is_interview_file
 from ..ingest.errors import ContractError
 from ..ingest.interviews import load_codebook, load_interviews
+from ..ingest.refi_qda import read_qdpx
 from ..ingest.loaded import LoadedFile
 from ..ingest.privacy import load_key
 from ..ingest.readers import read_csv
 from ..ingest.survey import load_survey
-from ..ingest.waves import read_table, survey_path, wave_dir
+from ..ingest.waves import interviews_path, read_table, survey_path, wave_dir
 from ..warehouse.staging import stage_file
 from ..warehouse.store import read_wave, stage_tables, staged
 from .metadata import table_metadata
@@ -43,12 +46,16 @@ def _file_metadata(loaded: LoadedFile, table: str) -> dict[str, object]:
     }
 
 
-def _stage(store: StoreResource, wave: str, table: str, loaded: LoadedFile | None, kind_files: tuple[str, ...]) -> None:
+def _is_survey_file(name: str) -> bool:
+    return not is_interview_file(name)
+
+
+def _stage(store: StoreResource, wave: str, table: str, loaded: LoadedFile | None, owns: Callable[[str], bool]) -> None:
     with store.get_connection() as con:
         if loaded is None:
-            stage_file(con, wave, table, None, None, None, kind_files)
+            stage_file(con, wave, table, None, None, None, owns)
         else:
-            stage_file(con, wave, table, loaded.rows, loaded.quarantine, loaded.load_log(wave), kind_files)
+            stage_file(con, wave, table, loaded.rows, loaded.quarantine, loaded.load_log(wave), owns)
 
 
 @asset(**INGEST, description="The wave's codebook of interview themes, validated and staged.")
@@ -75,7 +82,7 @@ def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings,
     except ContractError as error:
         raise _fail(error, wave) from None
     del raw  # the file's text cells are no longer needed: keep them out of the staging step's peak
-    _stage(store, wave, "responses", loaded, SURVEY_FILES)
+    _stage(store, wave, "responses", loaded, _is_survey_file)
     context.log.info("%s: %d rows read, %d loaded, %d quarantined", loaded.source_file,
                      loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined)
     return MaterializeResult(metadata={
@@ -85,22 +92,34 @@ def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings,
     })
 
 
-@asset(**INGEST, deps=[codebook], description="The wave's coded interview segments (optional file), "
-       "validated against the codebook, quotes scrubbed, staged until their checks pass.")
+@asset(**INGEST, deps=[codebook], description="The wave's coded interviews (optional): interview_segments.csv or "
+       "a REFI-QDA project (.qdpx) from NVivo, ATLAS.ti, MAXQDA, QualCoder…, validated against the codebook, "
+       "quotes scrubbed, staged until their checks pass.")
 def interview_segments(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
     settings, wave = pipeline.settings, context.partition_key
     folder = wave_dir(settings.waves_dir, wave)
-    path = folder / INTERVIEWS_FILE
     with store.get_connection() as con:
-        themes = set(read_wave(con, staged("codebook"), wave)["theme"])
+        book = read_wave(con, staged("codebook"), wave)
+    key = load_key(settings.pseudonym_key_file)
+    themes, interviews = set(book["theme"]), None
     try:
         if not folder.is_dir():  # never mistake a vanished folder for a wave without interviews
             raise ContractError(INTERVIEWS_FILE, "the wave folder disappeared during the run")
-        loaded = (load_interviews(read_table(path), wave, load_key(settings.pseudonym_key_file), themes)
-                  if path.exists() else None)
+        path = interviews_path(folder)
+        if path is None:
+            loaded = None
+        elif path.name == INTERVIEWS_FILE:
+            loaded = load_interviews(read_table(path), wave, key, themes)
+        else:
+            project = read_qdpx(path, book)
+            interviews = project.n_interviews
+            loaded = load_interviews(project.table, wave, key, themes, "refi_qda", project.set_aside, project.rows_read)
     except ContractError as error:
         raise _fail(error, wave) from None
-    _stage(store, wave, "interview_quotes", loaded, (INTERVIEWS_FILE,))
+    _stage(store, wave, "interview_quotes", loaded, is_interview_file)
     if loaded is None:
         return MaterializeResult(metadata={"dagster/row_count": 0, "source_file": "(none: no interviews this wave)"})
-    return MaterializeResult(metadata=_file_metadata(loaded, "interview_quotes"))
+    counts = {} if interviews is None else {
+        "interviews": interviews, "codings": loaded.rows_read,
+        "excluded_codings": int(loaded.quarantine["excluded"].sum())}
+    return MaterializeResult(metadata={**_file_metadata(loaded, "interview_quotes"), **counts})

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import INTERVIEWS_FILE, SURVEY_FILES, SURVEY_STEM, is_valid_wave_name, wave_name_problem
+from ..contract import (INTERVIEWS_FILE, QDA_PROJECT_SUFFIX, SURVEY_FILES, SURVEY_STEM, is_interview_file,
+                        is_valid_wave_name, wave_name_problem)
 from .errors import ContractError
 from .readers import RawTable, read_csv, read_xlsx
 
@@ -54,6 +55,16 @@ def survey_path(folder: Path) -> Path:
     raise ContractError(f"{SURVEY_STEM}.csv", "no survey file in the wave folder")
 
 
+def interviews_path(folder: Path) -> Path | None:
+    """The wave's coded interviews: interview_segments.csv or one ``*.qdpx`` (never both), or None."""
+    candidates = [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
+                  and (p.name == INTERVIEWS_FILE or p.suffix.lower() == QDA_PROJECT_SUFFIX)] if folder.is_dir() else []
+    if len(candidates) > 1:
+        names = " and ".join(p.name for p in candidates)
+        raise ContractError(candidates[0].name, f"the wave folder holds {names}: keep one file of coded interviews")
+    return candidates[0] if candidates else None
+
+
 def read_table(path: Path) -> RawTable:
     if not path.exists():
         raise ContractError(path.name, "the file disappeared while being read")
@@ -62,5 +73,8 @@ def read_table(path: Path) -> RawTable:
 
 def wave_input_files(folder: Path) -> list[Path]:
     """The files of a wave that the pipeline reads (for change detection and hashing)."""
-    files = [p for p in (*(folder / name for name in SURVEY_FILES), folder / INTERVIEWS_FILE) if p.exists()]
+    files = [p for p in (folder / name for name in SURVEY_FILES) if p.exists()]
+    if folder.is_dir():
+        files += [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
+                  and is_interview_file(p.name)]
     return files
