@@ -106,6 +106,17 @@ def test_scrub_series_strips_and_turns_blanks_into_missing():
     assert out.tolist()[4] == "plain"
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("ring me on 07700 900123", "ring me on [phone]"),
+    ("my NHS number is 943 476 5919", "my NHS number is [nhs-number]"),
+    ("9434765919", "[nhs-number]"),
+])
+def test_scrub_series_scrubs_text_with_digits_but_no_at_sign(text, expected):
+    """The series scrubber only looks closely at cells that might hold something: digits count too."""
+    out = scrub(pd.Series(["nothing to see here", text, "call 0161 496 0000 or mail a@b.example"]))
+    assert out.tolist() == ["nothing to see here", expected, "call [phone] or mail [email]"]
+
+
 # ---- scrubbed text must pass the stored tables' own "no unscrubbed @" check ---------------------
 
 @pytest.mark.parametrize("text", [
