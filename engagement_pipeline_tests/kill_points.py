@@ -1,6 +1,7 @@
 """Run the CLI with one point of the run turned into a halt: when the run reaches it, a marker file
-is written and the process waits to be killed. Lets the fault tests kill a run at a point taken
-from its own progress, whatever the machine's speed.
+is written and the process waits — to be killed, or until a ``<marker>.go`` file appears. Lets the
+fault and concurrency tests act at a point taken from the run's own progress, whatever the
+machine's speed.
 
 Usage: python -m engagement_pipeline_tests.kill_points <point> <marker-file> <cli args...>
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-import threading
+import time
 from pathlib import Path
 
 #: point -> (module, attribute, when): halt before or after that function runs.
@@ -38,7 +39,9 @@ def install(point: str, marker: Path) -> None:
 
     def halt() -> None:
         marker.write_text(point, encoding="utf-8")
-        threading.Event().wait()  # until the test kills the process
+        resume = marker.with_name(marker.name + ".go")
+        while not resume.exists():  # until the test kills the process or lets it go on
+            time.sleep(0.05)
 
     def wrapped(*args, **kwargs):
         if when == "before":

@@ -23,36 +23,71 @@ def _store_with(path: Path, n_rows: int) -> None:
         replace_rows(con, "waves", "w1", frame)
 
 
-def _reader(path: str, allowed: tuple[int, ...], seconds: float, queue) -> None:
-    seen, errors = set(), []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+def _reader(path: str, stop: str, found) -> None:
+    """Read the warehouse over and over until told to stop; report each new state and any error."""
+    seen = set()
+    while not Path(stop).exists():
         try:
             with duckdb.connect(path, read_only=True) as con:
-                seen.add(con.execute("SELECT count(*) FROM waves").fetchone()[0])
-        except duckdb.IOException as exc:  # the file is never missing, locked or torn
-            errors.append(str(exc))
-    queue.put((sorted(seen), errors))
+                count = con.execute("SELECT count(*) FROM waves").fetchone()[0]
+        except duckdb.Error as exc:  # the file is never missing, locked or torn
+            found.put(("error", str(exc)))
+            continue
+        if count not in seen:
+            seen.add(count)
+            found.put(("state", count))
 
 
-def test_readers_see_whole_states_only(tmp_path):
-    store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
-    _store_with(store, 10)
+def _publish_state(store: Path, warehouse: Path, rows: int) -> None:
+    _store_with(store, rows)
     with duckdb.connect(str(store)) as con:
         publish(con, warehouse)
+
+
+def test_each_publish_swaps_in_a_new_file_and_a_held_reader_keeps_the_old_one(tmp_path):
+    store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
+    _publish_state(store, warehouse, 10)
+    old_inode = warehouse.stat().st_ino
+    held = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert held.execute("SELECT count(*) FROM waves").fetchone()[0] == 10
+        _publish_state(store, warehouse, 2000)
+        assert warehouse.stat().st_ino != old_inode  # a new file was renamed in, not the old one rewritten
+        assert held.execute("SELECT count(*) FROM waves").fetchone()[0] == 10  # the old file is intact
+    finally:
+        held.close()
+    with duckdb.connect(str(warehouse), read_only=True) as fresh:
+        assert fresh.execute("SELECT count(*) FROM waves").fetchone()[0] == 2000
+    assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}*"))
+
+
+def _drain(found, states: set, errors: list) -> None:
+    while not found.empty():
+        kind, value = found.get()
+        (states.add if kind == "state" else errors.append)(value)
+
+
+def test_a_reader_during_publishes_sees_both_whole_states_and_nothing_else(tmp_path):
+    store, warehouse, stop = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb", tmp_path / "stop"
+    _publish_state(store, warehouse, 10)
     ctx = mp.get_context("spawn")
-    queue = ctx.Queue()
-    reader = ctx.Process(target=_reader, args=(str(warehouse), (10, 2000), 6.0, queue))
+    found = ctx.Queue()
+    reader = ctx.Process(target=_reader, args=(str(warehouse), str(stop), found))
     reader.start()
-    time.sleep(1.5)  # let the reader start hammering
-    for size in (2000, 10, 2000, 10, 2000):
-        _store_with(store, size)
-        with duckdb.connect(str(store)) as con:
-            publish(con, warehouse)
-    seen, errors = queue.get(timeout=60)
-    reader.join(timeout=60)
+    states, errors, publishes = set(), [], 0
+    deadline = time.monotonic() + 300  # only bounds a hang: the loop ends once both states were seen
+    try:
+        while states != {10, 2000}:
+            assert time.monotonic() < deadline, f"the reader saw only {states}"
+            _publish_state(store, warehouse, (2000, 10)[publishes % 2])
+            publishes += 1
+            _drain(found, states, errors)
+    finally:
+        stop.touch()
+        reader.join(timeout=60)
+    _drain(found, states, errors)
     assert errors == []
-    assert set(seen) <= {10, 2000} and seen
+    assert states == {10, 2000}
     assert not list(tmp_path.glob(f"*{TEMP_SUFFIX}*"))
 
 

@@ -57,9 +57,13 @@ class StoreResource(DuckDBResource):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = WriterLock(Path(self.database).with_suffix(".lock"), self.lock_timeout_seconds)
-        waited = self._lock.acquire()
-        if waited > 1 and context.log:
-            context.log.info("waited %.0f s for another run to release the store", waited)
+        def say_waiting() -> None:
+            if context.log:
+                context.log.info("the store is busy: waiting for another run to release it")
+
+        waited = self._lock.acquire(on_wait=say_waiting)
+        if waited and context.log:
+            context.log.info("waited %.1f s for another run to release the store", waited)
         self._connection = duckdb.connect(self.database, config=dict(self.connection_config))
         attach_staging(self._connection)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 DEFAULT_TIMEOUT_SECONDS = 900.0
@@ -26,8 +27,9 @@ class WriterLock:
         self.poll = poll
         self._fd: int | None = None
 
-    def acquire(self) -> float:
-        """Take the lock, waiting if needed; returns the seconds waited."""
+    def acquire(self, on_wait: Callable[[], None] | None = None) -> float:
+        """Take the lock, waiting if needed; returns the seconds waited. ``on_wait`` is called once,
+        when the lock is found taken (to say that this run is waiting)."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         started = time.monotonic()
@@ -36,6 +38,9 @@ class WriterLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if on_wait is not None:
+                    on_wait()
+                    on_wait = None
                 if time.monotonic() - started >= self.timeout:
                     os.close(fd)
                     raise StoreBusyError(
