@@ -50,7 +50,8 @@ def _generate(args: argparse.Namespace) -> int:
         print("error: --respondents must be at least 1", file=sys.stderr)
         return 2
     settings = Settings.from_env(args.data_dir, None)
-    folder = write_wave(settings.data_dir, args.wave, args.respondents, args.seed, interview_format=args.interviews)
+    folder = write_wave(settings.data_dir, args.wave, args.respondents, args.seed, interview_format=args.interviews,
+                        survey_format=args.format)
     print(f"wrote synthetic wave {args.wave} ({args.respondents} respondents) to {folder}")
     return 0
 
@@ -88,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--wave", required=True)
     gen.add_argument("--respondents", type=int, required=True)
     gen.add_argument("--seed", type=int, required=True)
+    gen.add_argument("--format", choices=("canonical", "ms_forms", "surveymonkey", "qualtrics"), default="canonical",
+                     help="write the survey as survey_responses.csv (default) or as that tool exports it, "
+                          "with the wave's instrument.yaml")
     gen.add_argument("--interviews", choices=("csv", "qdpx"), default="csv",
                      help="write the coded interviews as interview_segments.csv (default) or as a REFI-QDA project")
     gen.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")

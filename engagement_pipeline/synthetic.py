@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from . import synthetic_text as text
-from .contract import CODEBOOK_COLUMNS, CODEBOOK_FILE, INTERVIEWS_FILE, SURVEY_FILES, is_valid_wave_name, wave_name_problem
+from .contract import (CODEBOOK_COLUMNS, CODEBOOK_FILE, INSTRUMENT_FILE, INTERVIEWS_FILE, SURVEY_FILES, is_valid_wave_name,
+                       wave_name_problem)
 
 BARRIERS = ("no_value", "time", "never_considered", "confidence")
 OTHER_BARRIERS = BARRIERS[1:]
@@ -419,14 +420,28 @@ INTERVIEW_FORMATS = ("csv", "qdpx")
 QDPX_FILE = "interviews.qdpx"
 
 
-def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame, interview_format: str = "csv") -> None:
-    """Write one wave's files; interview files of an earlier run are removed first.
+def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame, interview_format: str = "csv",
+                 survey_format: str = "canonical", seed: int = 0) -> None:
+    """Write one wave's files; survey and interview files of an earlier run are removed first.
 
+    ``survey_format`` other than ``canonical`` writes the survey as that tool exports it, with the
+    wave's own instrument.yaml mapping it (display names taken from ``raw/instrument.yaml``);
     ``interview_format`` ``qdpx`` writes the coding as a REFI-QDA project, as QDA software exports it.
     """
     if interview_format not in INTERVIEW_FORMATS:
         raise ValueError(f"interview format must be one of {', '.join(INTERVIEW_FORMATS)}")
-    survey.to_csv(folder / SURVEY_FILES[0], index=False)
+    from .synthetic_exports import write_export
+
+    (folder / INSTRUMENT_FILE).unlink(missing_ok=True)
+    if survey_format == "canonical":
+        write_export(survey, "canonical", folder, folder.name, seed)  # clears any earlier export
+        (folder / INSTRUMENT_FILE).unlink(missing_ok=True)
+        survey.to_csv(folder / SURVEY_FILES[0], index=False)  # as generated: "answered, ticked nothing" kept
+    else:
+        from .ingest.instrument import load_display_names
+
+        names = load_display_names(folder.parent.parent / INSTRUMENT_FILE)
+        write_export(survey, survey_format, folder, folder.name, seed, display_names=names)
     for stale in [folder / INTERVIEWS_FILE, *folder.glob("*.qdpx")]:
         stale.unlink(missing_ok=True)
     if not len(interviews):
@@ -448,7 +463,7 @@ def _write_codebook(data_dir: Path, *, overwrite: bool) -> None:
 
 def write_wave(data_dir: Path, wave: str, n: int, seed: int,
                profile: WaveProfile = STUDY_PROFILE, *, id_start: int = 1,
-               n_interviews: int = 10, interview_format: str = "csv") -> Path:
+               n_interviews: int = 10, interview_format: str = "csv", survey_format: str = "canonical") -> Path:
     """Write ``<data_dir>/raw/waves/<wave>/`` (survey and, if any, interviews) and return it.
 
     ``<data_dir>/raw/codebook.csv`` is written too when it does not exist yet. The wave's date is
@@ -457,7 +472,8 @@ def write_wave(data_dir: Path, wave: str, n: int, seed: int,
     """
     folder = _wave_folder(data_dir, wave)
     survey = generate_survey(n, seed, profile, id_start=id_start, wave_date=_wave_date(wave))
-    _write_files(folder, survey, generate_interviews(survey, seed, n_interviews), interview_format)
+    _write_files(folder, survey, generate_interviews(survey, seed, n_interviews), interview_format,
+                 survey_format, seed)
     _write_codebook(data_dir, overwrite=False)
     return folder
 

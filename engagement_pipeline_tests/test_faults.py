@@ -196,15 +196,15 @@ def test_a_wave_folder_deleted_mid_run_fails_the_wave_and_publishes_nothing_of_i
 
     assert workspace.run() == 0
     before = _snapshot(workspace.outputs)
-    real_read = ingest_assets.read_table
+    real_read = ingest_assets.read_survey
 
-    def read_then_vanish(path):
-        table = real_read(path)
-        if path.parent.name == "2019-03" and path.name.startswith("survey_responses"):
+    def read_then_vanish(path, wave, instrument):
+        table = real_read(path, wave, instrument)
+        if wave == "2019-03":
             shell.rmtree(path.parent)
         return table
 
-    monkeypatch.setattr(ingest_assets, "read_table", read_then_vanish)
+    monkeypatch.setattr(ingest_assets, "read_survey", read_then_vanish)
     assert workspace.run() == 1
     assert "wave 2019-03, interview_segments.csv: the wave folder disappeared during the run" in capsys.readouterr().err
     after = _snapshot(workspace.outputs)

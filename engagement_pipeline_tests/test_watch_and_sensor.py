@@ -120,3 +120,35 @@ def test_schedule_cron_comes_from_the_environment(monkeypatch, workspace):
     monkeypatch.setenv("ENGAGEMENT_REFRESH_CRON", "*/15 * * * *")
     schedule = build_refresh_schedule(Settings.from_env(workspace.data, workspace.outputs))
     assert schedule.cron_schedule == "*/15 * * * *"
+
+
+def _settled(workspace, cursor):
+    once = watch(workspace.data / "raw" / "waves", workspace.warehouse, cursor)
+    return watch(workspace.data / "raw" / "waves", workspace.warehouse, once.cursor)
+
+
+def test_a_changed_shared_instrument_reruns_the_waves_it_applies_to(workspace):
+    assert workspace.run() == 0
+    _, settled = _look_twice(workspace)
+    instrument = workspace.data / "raw" / "instrument.yaml"
+    instrument.write_text(instrument.read_text().replace("time constraints", "no time"))
+    again = _settled(workspace, settled.cursor)
+    assert _actions(again) == {"2019-03": "run", "2020-03": "run"}
+
+
+def test_a_wave_of_its_own_instrument_follows_only_that_file(workspace):
+    from engagement_pipeline.synthetic import write_wave
+
+    write_wave(workspace.data, "2021-06", 80, seed=9, survey_format="qualtrics")
+    own = workspace.wave("2021-06") / "instrument.yaml"
+    assert own.exists() and (workspace.wave("2021-06") / "Staff engagement survey_2021-06.csv").exists()
+    assert workspace.run() == 0
+    _, settled = _look_twice(workspace)
+    assert set(_actions(settled).values()) == {"unchanged"}
+    shared = workspace.data / "raw" / "instrument.yaml"
+    shared.write_text(shared.read_text() + "\n# a comment changes the bytes\n")
+    after_shared = _settled(workspace, settled.cursor)
+    assert _actions(after_shared) == {"2019-03": "run", "2020-03": "run", "2021-06": "unchanged"}
+    own.write_text(own.read_text() + "\n# and this one\n")
+    after_own = _settled(workspace, after_shared.cursor)
+    assert _actions(after_own)["2021-06"] == "run"

@@ -6,7 +6,8 @@ import pytest
 
 from engagement_pipeline.warehouse.sql import quote_identifier
 from engagement_pipeline.ingest.errors import ContractError
-from engagement_pipeline.ingest.waves import (is_valid_wave_name, read_table, scan_waves, survey_path,
+from engagement_pipeline.ingest.survey_tools import find_survey_file as survey_path
+from engagement_pipeline.ingest.waves import (is_valid_wave_name, read_table, scan_waves,
                                               wave_dir, wave_input_files)
 
 try:
@@ -134,8 +135,13 @@ def test_wave_input_files_lists_only_what_exists(tmp_path):
     assert wave_input_files(tmp_path) == []
     csv_path = write(tmp_path, SURVEY)
     interviews = write(tmp_path, "interview_id,segment_id,theme,quote\nI1,S1,care,hi\n", "interview_segments.csv")
-    (tmp_path / "other.csv").write_text("x\n1\n")
-    assert wave_input_files(tmp_path) == [csv_path, interviews]
+    other = tmp_path / "other.csv"  # another survey candidate: it would make the wave fail, so it is watched
+    other.write_text("x\n1\n")
+    (tmp_path / "notes.txt").write_text("not read")
+    (tmp_path / ".hidden.csv").write_text("x\n1\n")
+    instrument = tmp_path / "instrument.yaml"
+    instrument.write_text("display_names: {}\n")
+    assert wave_input_files(tmp_path) == [instrument, interviews, other, csv_path]
 
 
 # ---- SQL identifiers ---------------------------------------------------------------------------

@@ -16,7 +16,9 @@ from ..ingest.loaded import LoadedFile
 from ..ingest.privacy import load_key
 from ..ingest.readers import read_csv
 from ..ingest.survey import load_survey
-from ..ingest.waves import interviews_path, read_table, survey_path, wave_dir
+from ..ingest.survey_tools import find_survey_file, instrument_for, read_survey
+from ..ingest.readers import file_sha256
+from ..ingest.waves import interviews_path, read_table, wave_dir
 from ..warehouse.staging import stage_file
 from ..warehouse.store import read_wave, stage_tables, staged
 from .metadata import table_metadata
@@ -72,16 +74,21 @@ def codebook(context: AssetExecutionContext, pipeline: PipelineSettings, store: 
     return MaterializeResult(metadata={**table_metadata(frame, "codebook"), "themes": len(frame)})
 
 
-@asset(**INGEST, description="The wave's survey file, validated row by row (bad rows to quarantine), "
+@asset(**INGEST, description="The wave's survey file — canonical, or a Microsoft Forms, SurveyMonkey or Qualtrics "
+       "export read through the instrument file — validated row by row (bad rows to quarantine), "
        "pseudonymised and scrubbed, staged until its checks pass.")
 def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
     settings, wave = pipeline.settings, context.partition_key
     try:
-        raw = read_table(survey_path(wave_dir(settings.waves_dir, wave)))
-        layout, loaded = load_survey(raw, wave, load_key(settings.pseudonym_key_file))
+        folder = wave_dir(settings.waves_dir, wave)
+        instrument = instrument_for(folder, settings.raw_dir)
+        export = read_survey(find_survey_file(folder), wave, instrument)
+        layout, loaded = load_survey(export.table, wave, load_key(settings.pseudonym_key_file), export.kind,
+                                     export.set_aside, export.rows_read,
+                                     file_sha256(instrument) if instrument is not None else None)
     except ContractError as error:
         raise _fail(error, wave) from None
-    del raw  # the file's text cells are no longer needed: keep them out of the staging step's peak
+    del export  # the file's text cells are no longer needed: keep them out of the staging step's peak
     _stage(store, wave, "responses", loaded, _is_survey_file)
     context.log.info("%s: %d rows read, %d loaded, %d quarantined", loaded.source_file,
                      loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined)

@@ -7,6 +7,10 @@ Example::
       no_value: do not see the value
 
 Anything missing falls back to the column's item name with spaces for underscores.
+
+The same file may also map a survey tool's questions onto the canonical columns (``questions:``,
+``scales:``, ``source:``, ``respondent_id:``, ``time_zone:``, contract §6): that part is read by
+``survey_tools.instrument.load_instrument``.
 """
 
 from __future__ import annotations

@@ -24,6 +24,8 @@ class LoadedFile:
     rows: pd.DataFrame
     quarantine: pd.DataFrame
     rows_read: int
+    #: The instrument file in effect when a survey file was read (its SHA-256), if any.
+    instrument_sha256: str | None = None
 
     @property
     def rows_quarantined(self) -> int:
@@ -36,6 +38,7 @@ class LoadedFile:
     def load_log(self, wave: str, loaded_at: datetime | None = None) -> pd.DataFrame:
         return TABLES["load_log"].conform(pd.DataFrame([{
             "wave": wave, "source_file": self.source_file, "source_kind": self.source_kind, "sha256": self.sha256,
+            "instrument_sha256": self.instrument_sha256,
             "rows_read": self.rows_read, "rows_loaded": self.rows_loaded,
             "rows_quarantined": self.rows_quarantined,
             "loaded_at": (loaded_at or datetime.now(timezone.utc)).replace(tzinfo=None),

@@ -83,6 +83,12 @@ def _check_utf8(payload: bytes, name: str) -> None:
             raise _not_utf8(name, start + exc.start - len(decoder.getstate()[0])) from None
 
 
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in blocks."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     """Read a UTF-8 CSV (BOM and CRLF allowed) as text cells; blank lines are skipped, numbering kept."""
     name = display_name or path.name

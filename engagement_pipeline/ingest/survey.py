@@ -62,8 +62,14 @@ def typed_responses(valid: pd.DataFrame, layout: SurveyLayout, wave: str, key: b
     return out
 
 
-def load_survey(raw: RawTable, wave: str, key: bytes, source_kind: str = "canonical") -> tuple[SurveyLayout, LoadedFile]:
-    """Validate a raw survey; structural problems raise ContractError, row problems quarantine."""
+def load_survey(raw: RawTable, wave: str, key: bytes, source_kind: str = "canonical",
+                set_aside: pd.DataFrame | None = None, rows_read: int | None = None,
+                instrument_sha256: str | None = None) -> tuple[SurveyLayout, LoadedFile]:
+    """Validate a raw survey; structural problems raise ContractError, row problems quarantine.
+
+    ``set_aside`` are rows a survey tool's reader already took out (previews, unknown answer
+    labels), counted in ``rows_read``; they join the quarantine.
+    """
     layout = survey_layout(raw.columns, raw.source_file)
     schema, rules = survey_row_schema(layout)
     # Hashing every id runs inside DuckDB, which releases the GIL: it overlaps the row rules, which
@@ -75,4 +81,8 @@ def load_survey(raw: RawTable, wave: str, key: bytes, source_kind: str = "canoni
     mask = kept(raw, quarantine)
     valid = raw.frame.loc[mask].reset_index(drop=True)
     rows = typed_responses(valid, layout, wave, key, keys[mask].reset_index(drop=True))
-    return layout, LoadedFile(raw.source_file, raw.sha256, source_kind, rows, quarantine, len(raw))
+    if set_aside is not None and len(set_aside):
+        quarantine = pd.concat([set_aside, quarantine], ignore_index=True).sort_values(
+            ["row_number", "column_name"], kind="stable").reset_index(drop=True)
+    return layout, LoadedFile(raw.source_file, raw.sha256, source_kind, rows, quarantine,
+                              len(raw) if rows_read is None else rows_read, instrument_sha256)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import (INTERVIEWS_FILE, QDA_PROJECT_SUFFIX, SURVEY_FILES, SURVEY_STEM, is_interview_file,
-                        is_valid_wave_name, wave_name_problem)
+from ..contract import (INSTRUMENT_FILE, INTERVIEWS_FILE, QDA_PROJECT_SUFFIX, is_interview_file, is_valid_wave_name,
+                        wave_name_problem)
 from .errors import ContractError
 from .readers import RawTable, read_csv, read_xlsx
+from .survey_tools.files import is_survey_candidate
 
 
 @dataclass(frozen=True)
@@ -41,20 +42,6 @@ def wave_dir(waves_dir: Path, wave: str) -> Path:
     return waves_dir / wave
 
 
-def survey_path(folder: Path) -> Path:
-    """The wave's survey file: exactly one of survey_responses.csv / .xlsx."""
-    csv_path, xlsx_path = (folder / name for name in SURVEY_FILES)
-    if csv_path.exists() and xlsx_path.exists():
-        raise ContractError(f"{SURVEY_STEM}.csv", f"both {SURVEY_STEM}.csv and {SURVEY_STEM}.xlsx are present; keep one")
-    if csv_path.exists():
-        return csv_path
-    if xlsx_path.exists():
-        return xlsx_path
-    if not folder.is_dir():
-        raise ContractError(f"{SURVEY_STEM}.csv", "the wave folder no longer exists")
-    raise ContractError(f"{SURVEY_STEM}.csv", "no survey file in the wave folder")
-
-
 def interviews_path(folder: Path) -> Path | None:
     """The wave's coded interviews: interview_segments.csv or one ``*.qdpx`` (never both), or None."""
     candidates = [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
@@ -72,9 +59,9 @@ def read_table(path: Path) -> RawTable:
 
 
 def wave_input_files(folder: Path) -> list[Path]:
-    """The files of a wave that the pipeline reads (for change detection and hashing)."""
-    files = [p for p in (folder / name for name in SURVEY_FILES) if p.exists()]
-    if folder.is_dir():
-        files += [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
-                  and is_interview_file(p.name)]
-    return files
+    """The files of a wave folder the pipeline reads: every survey candidate, the coded interviews
+    and the wave's own instrument.yaml (for change detection and hashing)."""
+    if not folder.is_dir():
+        return []
+    return [p for p in sorted(folder.iterdir()) if p.is_file() and not p.name.startswith(".")
+            and (is_survey_candidate(p) or is_interview_file(p.name) or p.name == INSTRUMENT_FILE)]

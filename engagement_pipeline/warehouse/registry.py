@@ -91,6 +91,8 @@ TABLE_LIST = (
             text("source_kind", "What wrote the file: canonical, ms_forms, surveymonkey, qualtrics or refi_qda",
                  _one_of(SOURCE_KINDS)),
             text("sha256", "SHA-256 of the file's bytes as loaded", HEX64),
+            text("instrument_sha256", "SHA-256 of the instrument.yaml in effect when a survey file was loaded (the "
+                                      "wave's own, else raw/instrument.yaml); NULL when there was none", HEX64, nullable=True),
             count("rows_read", "Data rows read (blank lines excluded; for a .qdpx, codings)",
                   pa.Check.ge(1, error="is below 1")),
             count("rows_loaded", "Rows that passed every rule"),
