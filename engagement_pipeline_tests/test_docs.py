@@ -35,3 +35,33 @@ def test_readme_quickstart_is_two_command_lines_and_ci_runs_the_second():
     assert len(lines) == 2
     assert "engagement-pipeline run" in lines[0] and "pytest" in lines[1]
     assert lines[1] in (REPO / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_each_tool_example_in_the_docs_reads_that_tools_export(tmp_path):
+    """docs/survey-tools.md gives one complete instrument per tool; each must read the export as
+    the generator's own instrument does (same canonical cells)."""
+    import pandas as pd
+
+    from engagement_pipeline.ingest.instrument import load_display_names
+    from engagement_pipeline.ingest.readers import ROW_NUMBER
+    from engagement_pipeline.ingest.survey_tools import read_survey
+    from engagement_pipeline.synthetic import generate_survey
+    from engagement_pipeline.synthetic_exports import write_export
+
+    blocks = _yaml_blocks((REPO / "docs" / "survey-tools.md").read_text(encoding="utf-8"))
+    assert len(blocks) == 3
+    survey = generate_survey(40, 2)
+    names = load_display_names(REPO / "data" / "raw" / "instrument.yaml")
+    for kind, block in zip(("ms_forms", "surveymonkey", "qualtrics"), blocks):
+        assert f"source: {kind}" in block
+        folder = tmp_path / kind
+        export = write_export(survey, kind, folder, "2021-03", 2, display_names=names)
+        ours = read_survey(export, "2021-03", folder / "instrument.yaml").table.frame
+        documented = folder / "documented.yaml"
+        documented.write_text(block.replace("time_zone: Europe/London", "time_zone: UTC"), encoding="utf-8")
+        theirs = read_survey(export, "2021-03", documented).table.frame
+        pd.testing.assert_frame_equal(theirs.drop(columns=[ROW_NUMBER]), ours.drop(columns=[ROW_NUMBER]))
