@@ -200,8 +200,8 @@ def read_xlsx(path: Path, display_name: str | None = None) -> RawTable:
         raise ContractError(name, "the file is empty")
     try:
         sheet = pd.read_excel(io.BytesIO(payload), sheet_name=0, header=None, dtype=object,
-                              engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+                              engine="calamine")
+    except Exception as exc:  # a damaged workbook raises many types
         raise ContractError(name, f"unreadable workbook ({type(exc).__name__})") from None
     if sheet.empty:
         raise ContractError(name, "the first sheet is empty")

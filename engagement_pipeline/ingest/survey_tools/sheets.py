@@ -227,16 +227,16 @@ def _exact_body(payload: bytes, offset: int, width: int, header_rows: int, name:
 # --- XLSX ----------------------------------------------------------------------------------------
 
 def _workbook_rows(payload: bytes, name: str, max_row: int | None = None) -> list[tuple]:
-    from openpyxl import load_workbook
+    """The first sheet's rows, read by calamine (Rust): some twenty times faster than openpyxl on a
+    large export. Empty leading rows are kept, so row numbers stay the spreadsheet's."""
+    from python_calamine import CalamineWorkbook
 
     try:
-        book = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
-        try:
-            return [tuple(row) for row in book.worksheets[0].iter_rows(max_row=max_row, values_only=True)]
-        finally:
-            book.close()
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(payload)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False, nrows=max_row) if max_row else sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # a damaged workbook raises calamine's own error types
         raise ContractError(name, f"unreadable workbook ({type(exc).__name__})") from None
+    return [tuple(row) for row in rows]
 
 
 def cell_text(value: object) -> str:
