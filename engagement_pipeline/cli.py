@@ -19,9 +19,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: no wave folders: {settings.waves_dir} does not exist", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    with instance_for_cli() as instance:
-        outcomes = run_waves(settings, instance, log=lambda m: print(m, file=sys.stderr),
-                             log_level="INFO" if args.verbose else "CRITICAL")
+    with instance_for_cli(settings) as instance:
+        summary = run_waves(settings, instance, log=lambda m: print(m, file=sys.stderr),
+                            log_level="INFO" if args.verbose else "CRITICAL")
+    outcomes = summary.outcomes
     if not outcomes:
         print(f"error: no valid wave folders under {settings.waves_dir}", file=sys.stderr)
         return 2
@@ -33,9 +34,10 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"wave {outcome.wave} FAILED: {problem}", file=sys.stderr)
     failed = [o.wave for o in outcomes if not o.success]
     elapsed = time.perf_counter() - started
+    skipped = f"; {len(summary.skipped)} folder(s) skipped for their names" if summary.skipped else ""
     print(f"{len(outcomes) - len(failed)} of {len(outcomes)} waves published to {settings.warehouse_path} "
-          f"in {elapsed:.1f} s")
-    return 1 if failed else 0
+          f"in {elapsed:.1f} s{skipped}")
+    return 1 if failed or summary.skipped else 0
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -54,6 +56,24 @@ def _generate(args: argparse.Namespace) -> int:
                         survey_format=args.format)
     print(f"wrote synthetic wave {args.wave} ({args.respondents} respondents) to {folder}")
     return 0
+
+
+def _ui(args: argparse.Namespace) -> int:
+    """The Dagster UI and daemon on the same instance and roots as ``run``: its runs are all there."""
+    import os
+
+    from .execution import instance_home
+    from .settings import Settings
+
+    settings = Settings.from_env(args.data_dir, args.output_dir)
+    env = {**os.environ, "DAGSTER_HOME": str(instance_home(settings)),
+           "ENGAGEMENT_DATA_DIR": str(settings.data_dir), "ENGAGEMENT_OUTPUT_DIR": str(settings.output_dir)}
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "engagement_pipeline.definitions",
+               "-h", args.host, "-p", str(args.port)]
+    print(f"Dagster UI on http://{args.host}:{args.port} (instance {env['DAGSTER_HOME']}); Ctrl-C stops it",
+          file=sys.stderr)
+    os.execvpe(command[0], command, env)
+    return 0  # not reached
 
 
 def _export_codebook(args: argparse.Namespace) -> int:
@@ -78,7 +98,10 @@ def _export_codebook(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="engagement-pipeline", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="engagement-pipeline",
+        description="Validate, analyse and publish NHS staff-engagement survey waves (see README.md): run the "
+                    "pipeline, generate synthetic waves, open the Dagster UI, export the interview codebook.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="validate, load, analyse and publish every valid wave")
     run.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
@@ -96,6 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the coded interviews as interview_segments.csv (default) or as a REFI-QDA project")
     gen.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
     gen.set_defaults(handler=_generate)
+    ui = sub.add_parser("ui", help="start the Dagster UI and daemon on the instance the CLI's runs are kept in")
+    ui.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
+    ui.add_argument("--output-dir", type=Path, help="output root (default: $ENGAGEMENT_OUTPUT_DIR or outputs/)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1; do not expose "
+                                                          "without an authenticating proxy)")
+    ui.add_argument("--port", type=int, default=3000)
+    ui.set_defaults(handler=_ui)
     export = sub.add_parser("export-codebook", help="write the interview codebook as a REFI-QDA codebook (.qdc) "
                                                     "to import into NVivo, ATLAS.ti, MAXQDA, QualCoder…")
     export.add_argument("file", type=Path, help="the .qdc file to write")

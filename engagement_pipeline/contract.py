@@ -8,6 +8,7 @@ threads and theme-code rule, the survey-tool kinds. Constants and tiny predicate
 from __future__ import annotations
 
 import re
+import unicodedata
 
 #: §1: a wave is a folder whose name matches this; waves sort by name.
 WAVE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -49,5 +50,15 @@ def is_valid_wave_name(name: str) -> bool:
 
 
 def wave_name_problem(name: str) -> str:
-    """Why ``name`` cannot be a wave (for messages)."""
-    return f"wave name {name!r} must match {WAVE_NAME.pattern}"
+    """Why ``name`` cannot be a wave, and a name that would do (for messages)."""
+    suggestion = suggested_wave_name(name)
+    hint = f"; rename it to {suggestion!r}" if suggestion else ""
+    return (f"wave name {name!r} must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit "
+            f"(pattern {WAVE_NAME.pattern}){hint}")
+
+
+def suggested_wave_name(name: str) -> str | None:
+    """A valid wave name close to ``name`` (spaces and other characters become '-'), if there is one."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    candidate = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name.strip()).strip("-._")[:64].rstrip("-._")
+    return candidate if candidate and is_valid_wave_name(candidate) and candidate != name else None

@@ -6,6 +6,7 @@ partition, on the persistent instance when DAGSTER_HOME is set.
 
 import gc
 import os
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,6 +20,14 @@ from .settings import Settings
 
 
 @dataclass
+class RunSummary:
+    """What one invocation did: each wave's outcome, and the folders skipped for their names."""
+
+    outcomes: list["WaveOutcome"]
+    skipped: list[str]
+
+
+@dataclass
 class WaveOutcome:
     wave: str
     success: bool
@@ -26,9 +35,37 @@ class WaveOutcome:
     run_id: str = ""
 
 
-def instance_for_cli() -> DagsterInstance:
-    """The persistent instance under DAGSTER_HOME, else a throwaway one."""
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+#: A new instance folder's dagster.yaml: the project's deployment settings (one writer at a time,
+#: no telemetry banner), copied from deploy/dagster.yaml's content.
+_INSTANCE_YAML = """# Made by engagement-pipeline for its default Dagster instance (see deploy/dagster.yaml).
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    tag_concurrency_limits:
+      - key: "engagement/store"
+        limit: 1
+telemetry:
+  enabled: false
+"""
+
+
+def instance_home(settings: Settings) -> Path:
+    """Where the CLI and ``engagement-pipeline ui`` keep Dagster's runs: DAGSTER_HOME if set, else
+    a folder under the output root, so every CLI run shows in the UI with no extra step."""
+    explicit = os.environ.get("DAGSTER_HOME")
+    home = Path(explicit) if explicit else settings.dagster_home
+    if not explicit:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        config = home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(_INSTANCE_YAML, encoding="utf-8")
+    return home
+
+
+def instance_for_cli(settings: Settings) -> DagsterInstance:
+    """The persistent instance the UI shows (see ``instance_home``)."""
+    return DagsterInstance.from_config(str(instance_home(settings)))
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:
@@ -50,10 +87,11 @@ def failure_messages(result: ExecuteInProcessResult) -> list[str]:
 
 
 def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str], None] = print,
-              log_level: str = "WARNING") -> list[WaveOutcome]:
+              log_level: str = "WARNING") -> RunSummary:
     """Materialise every asset for every valid wave, oldest first."""
     scan = scan_waves(settings.waves_dir)
-    for message in scan.rejection_messages():
+    skipped = scan.rejection_messages()
+    for message in skipped:
         log(message)
     known = set(instance.get_dynamic_partitions(waves_partitions.name))
     new = [wave for wave in scan.valid if wave not in known]
@@ -71,4 +109,4 @@ def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str]
         )
         outcome = WaveOutcome(wave, result.success, [] if result.success else failure_messages(result), result.run_id)
         outcomes.append(outcome)
-    return outcomes
+    return RunSummary(outcomes, skipped)

@@ -74,6 +74,11 @@ class Settings:
         return self.output_dir / ".pipeline"
 
     @property
+    def dagster_home(self) -> Path:
+        """The default Dagster instance (run history, event logs) when DAGSTER_HOME is unset."""
+        return self.state_dir / "dagster"
+
+    @property
     def store_path(self) -> Path:
         return self.state_dir / "store.duckdb"
 

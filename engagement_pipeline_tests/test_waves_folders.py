@@ -59,7 +59,12 @@ def test_scan_waves_sorts_valid_names_and_reports_invalid_ones(tmp_path):
     assert len(messages) == 5
     for name in scan.rejected:
         assert any(repr(name) in m for m in messages)
-    assert all("must match" in m for m in messages)
+    assert all("must be 1-64 letters, digits, '.', '_' or '-'" in m for m in messages)
+    suggested = {name: m.split("rename it to ", 1)[-1] for name, m in zip(scan.rejected, messages) if "rename" in m}
+    assert suggested == {"bad name": "'bad-name'", "x;drop": "'x-drop'", "-lead": "'lead'", "x" * 65: repr("x" * 64),
+                         "wävé": "'wave'"}
+    for name in suggested.values():
+        assert is_valid_wave_name(name.strip("'"))
 
 
 def test_scan_waves_reports_a_hidden_folder(tmp_path):

@@ -6,6 +6,7 @@ that identifiers reaching SQL are always ones this module has vetted.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -52,19 +53,31 @@ def survey_layout(columns: list[str], source_file: str) -> SurveyLayout:
     """Check a survey header against the contract; raise ContractError on a structural problem."""
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise ContractError(source_file, "missing required column", column=missing[0])
+        strays = [c for c in columns if c not in REQUIRED and c not in OPTIONAL and family_of(c) is None]
+        closest = difflib.get_close_matches(missing[0], strays, n=1, cutoff=0.75)
+        hint = f" (is {closest[0]!r} it, misspelt?)" if closest else ""
+        raise ContractError(source_file, "missing required column" + hint, column=missing[0])
     items: dict[str, list[str]] = {family: [] for family in FAMILIES}
     for column in columns:
         if column in REQUIRED or column in OPTIONAL:
             continue
         parsed = family_of(column)
         if parsed is None:
-            raise ContractError(source_file, "unknown column", column=column)
+            raise ContractError(source_file, "unknown column" + _did_you_mean(column, [*REQUIRED, *OPTIONAL]),
+                                column=column)
         items[parsed[0]].append(parsed[1])
     if not items["engagement"]:
         raise ContractError(source_file, "no engagement_<area> column (at least one is required)")
     for area in items["improved"]:
         if area not in items["engagement"]:
+            # Most often an engagement column was renamed: name the likeliest one, not just its twin.
+            unmatched = [a for a in items["engagement"] if a not in items["improved"]]
+            closest = difflib.get_close_matches(area, unmatched, n=1, cutoff=0.3)
+            if closest:
+                raise ContractError(
+                    source_file, f"unknown area {closest[0]!r}: improved_{area} has no engagement_{area} to match it; "
+                                 f"was engagement_{area} renamed to engagement_{closest[0]}?",
+                    column=f"engagement_{closest[0]}")
             raise ContractError(source_file, f"unknown column: no engagement_{area} to match it",
                                 column=f"improved_{area}")
     return SurveyLayout(
@@ -72,3 +85,12 @@ def survey_layout(columns: list[str], source_file: str) -> SurveyLayout:
         channels=tuple(items["channel"]), barriers=tuple(items["barrier"]),
         has_comment="comment" in columns,
     )
+
+
+def _did_you_mean(column: str, known: list[str]) -> str:
+    """`` (did you mean 'locality'?)`` when a known column is close to ``column``, else nothing."""
+    lowered = column.strip().lower().replace(" ", "_")
+    if lowered in known:
+        return f" (did you mean {lowered!r}? names are lower case with underscores)"
+    closest = difflib.get_close_matches(lowered, known, n=1, cutoff=0.75)
+    return f" (did you mean {closest[0]!r}?)" if closest else ""

@@ -10,6 +10,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import os
 import re
 from concurrent.futures import ThreadPoolExecutor
@@ -41,13 +42,37 @@ class RawTable:
         return len(self.frame)
 
 
-def _check_header(header: list[str], name: str) -> list[str]:
+_LOOK_AHEAD = 10  # rows searched for the real header under title rows
+
+
+def _title_rows(rows: list[list[str]], name: str) -> None:
+    """Refuse title rows above the header, naming the row that looks like the real header.
+
+    A spreadsheet often carries a title ("Staff survey, March 2021") above its header row: a first
+    row with one cell filled at most, and then, among the next few rows, one whose cells are all
+    filled with distinct names — the real header.
+    """
+    if sum(1 for cell in rows[0] if cell.strip()) > 1:
+        return
+    for number, row in enumerate(rows[1:_LOOK_AHEAD], start=2):
+        cells = [cell.strip() for cell in row]
+        filled = [cell for cell in cells if cell]
+        if len(filled) > 1 and all(cells[:len(filled)]) and len(set(filled)) == len(filled):
+            titles = "row 1" if number == 2 else f"rows 1-{number - 1}"
+            raise ContractError(name, f"the header is on row {number}, under a title ({titles}): delete the "
+                                      f"row(s) above the header and save the file again", row_number=number)
+
+
+def _check_header(header: list[str], name: str, following: list[list[str]] = ()) -> list[str]:
+    """The header's names; ``following`` are the rows under it, to recognise title rows."""
     header = [h.strip() for h in header]
+    blank = [position for position, column in enumerate(header, start=1) if not column]
+    if blank and following:
+        _title_rows([header, *following], name)
     if not any(header):
         raise ContractError(name, "the header row is empty")
-    for position, column in enumerate(header, start=1):
-        if not column:
-            raise ContractError(name, f"header cell {position} is blank")
+    for position in blank:
+        raise ContractError(name, f"header cell {position} is blank")
     seen: set[str] = set()
     for column in header:
         if column in seen:
@@ -99,6 +124,7 @@ def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     _check_utf8(payload, name)
     if b"\x00" in payload:
         raise ContractError(name, "not a text file (contains NUL bytes)")
+    _csv_title_rows(payload, name)
     fast = _read_with_arrow(payload, name)
     if fast is not None:
         return RawTable(name, digest, fast)
@@ -121,6 +147,14 @@ def read_csv(path: Path, display_name: str | None = None) -> RawTable:
     frame.columns = header
     frame[ROW_NUMBER] = range(2, len(frame) + 2)
     return RawTable(name, digest, _finish(frame, header, name))
+
+
+def _csv_title_rows(payload: bytes, name: str) -> None:
+    """Title rows above a CSV's header (a spreadsheet saved as CSV): see ``_title_rows``."""
+    head = payload[:1 << 16].decode("utf-8-sig", errors="ignore")
+    rows = list(itertools.islice(csv.reader(io.StringIO(head, newline="")), _LOOK_AHEAD))
+    if rows and any(not cell.strip() for cell in rows[0]):
+        _title_rows(rows, name)
 
 
 def _read_header(reader, name: str) -> list[str]:
@@ -205,7 +239,8 @@ def read_xlsx(path: Path, display_name: str | None = None) -> RawTable:
         raise ContractError(name, f"unreadable workbook ({type(exc).__name__})") from None
     if sheet.empty:
         raise ContractError(name, "the first sheet is empty")
-    header = _check_header([_cell_text(v) for v in sheet.iloc[0].tolist()], name)
+    top = [[_cell_text(v) for v in sheet.iloc[i].tolist()] for i in range(min(_LOOK_AHEAD, len(sheet)))]
+    header = _check_header(top[0], name, top[1:])
     body = sheet.iloc[1:].map(_cell_text)
     body.columns = header
     body = body.reset_index(drop=True)

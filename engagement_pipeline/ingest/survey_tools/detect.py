@@ -83,8 +83,22 @@ def detect_payload(name: str, suffix: str, payload: bytes) -> str:
         raise ContractError(name, "the file is empty")
     kind = kind_of(header_rows(name, suffix, payload), suffix)
     if kind is None:
+        _title_rows(name, suffix, payload)
         raise ContractError(name, UNRECOGNISED)
     return kind
+
+
+_TITLE_LOOK_AHEAD = 10
+
+
+def _title_rows(name: str, suffix: str, payload: bytes) -> None:
+    """A recognisable header a few rows down, under a title the user added: say where it is."""
+    rows = header_rows(name, suffix, payload, _TITLE_LOOK_AHEAD + 2)
+    for start in range(1, min(_TITLE_LOOK_AHEAD, len(rows))):
+        if kind_of(rows[start:start + 3], suffix) is not None:
+            titles = "row 1" if start == 1 else f"rows 1-{start}"
+            raise ContractError(name, f"the header is on row {start + 1}, under a title ({titles}): delete the "
+                                      "row(s) above the header and save the file again", row_number=start + 1)
 
 
 def detect_kind(path: Path) -> str:
