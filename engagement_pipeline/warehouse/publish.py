@@ -11,6 +11,8 @@ store meanwhile.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import uuid
@@ -77,32 +79,57 @@ def publish(store: duckdb.DuckDBPyConnection, warehouse_path: Path) -> dict[str,
 
 
 def publish_folder(staged: Path, final: Path) -> None:
-    """Make ``final`` show a copy of ``staged``, switching atomically.
+    """Make ``final`` a real folder holding a copy of ``staged``, switching atomically.
 
-    ``final`` is a symbolic link to a versioned folder beside it (``.<name>.<token>``); the new
-    version is copied in full first, then a new link is renamed over the old one, so a reader
-    sees the old report or the new one and a killed run leaves the old one in place. Versions no
-    longer linked are removed afterwards (and by the next publish, if this one was killed).
+    The new version is copied in full beside ``final`` first; then the two folders swap names in
+    one ``renameat2(RENAME_EXCHANGE)`` call, so a reader sees the old report or the new one, never
+    a mix or a gap, and a killed run leaves the old one in place. The folder is a plain directory
+    (no links), so it survives ``cp -r``, zip and a Windows share. Where the file system cannot
+    exchange names, the old folder is moved aside and the new one renamed in: a gap of one rename.
+    Leftovers of a killed publish are removed by the next one.
     """
     final.parent.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    version = final.with_name(f".{final.name}.{token}")
-    shutil.copytree(staged, version.with_name(version.name + TEMP_SUFFIX))
-    os.replace(version.with_name(version.name + TEMP_SUFFIX), version)
-    link = final.with_name(f".{final.name}.{token}.link{TEMP_SUFFIX}")
-    os.symlink(version.name, link)
-    if final.exists() and not final.is_symlink():  # a plain folder from an older layout
-        shutil.rmtree(final)
-    os.replace(link, final)
+    _remove_leftovers(final)
+    incoming = final.with_name(f".{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
+    shutil.copytree(staged, incoming)
+    if final.is_symlink():  # the older layout: a link to a versioned folder beside it
+        final.unlink()
+    if final.exists():
+        _exchange(incoming, final)  # ``incoming`` now names the old version
+        shutil.rmtree(incoming, ignore_errors=True)
+    else:
+        os.replace(incoming, final)
     _fsync(final.parent)
-    _remove_stale_versions(final)
+    _remove_leftovers(final)
 
 
-def _remove_stale_versions(final: Path) -> None:
-    current = os.readlink(final) if final.is_symlink() else None
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two paths' names atomically (Linux renameat2); two renames where it is unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        renameat2 = None
+    if renameat2 is not None:
+        renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+        if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+            return
+        if ctypes.get_errno() not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+            raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
+    aside = b.with_name(b.name + ".old" + TEMP_SUFFIX)
+    os.replace(b, aside)
+    os.replace(a, b)
+    os.replace(aside, a)
+
+
+def _remove_leftovers(final: Path) -> None:
+    """Versions, links and copies of ``final`` that a killed or older publish left beside it."""
     for entry in final.parent.glob(f".{final.name}.*"):
-        if entry.name != current:
-            if entry.is_symlink() or entry.is_file():
-                entry.unlink(missing_ok=True)
-            else:
-                shutil.rmtree(entry, ignore_errors=True)
+        if entry.is_symlink() or entry.is_file():
+            entry.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(entry, ignore_errors=True)
