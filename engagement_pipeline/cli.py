@@ -58,6 +58,26 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drop_wave(args: argparse.Namespace) -> int:
+    from .contract import is_valid_wave_name, wave_name_problem
+    from .execution import drop_wave, instance_for_cli
+    from .settings import Settings
+
+    if not is_valid_wave_name(args.wave):
+        print(f"error: {wave_name_problem(args.wave)}", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(args.data_dir, args.output_dir)
+    with instance_for_cli(settings) as instance:
+        removed = drop_wave(settings, instance, args.wave)
+    rows = sum(removed.values())
+    print(f"wave {args.wave} withdrawn: {rows} rows removed from {len([n for n in removed.values() if n])} tables "
+          f"of {settings.warehouse_path}; its report and the trends updated")
+    if (settings.waves_dir / args.wave).is_dir():
+        print(f"note: {settings.waves_dir / args.wave} still exists; the next run will publish it again "
+              "unless you move it away", file=sys.stderr)
+    return 0
+
+
 def _ui(args: argparse.Namespace) -> int:
     """The Dagster UI and daemon on the same instance and roots as ``run``: its runs are all there."""
     import os
@@ -119,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write the coded interviews as interview_segments.csv (default) or as a REFI-QDA project")
     gen.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
     gen.set_defaults(handler=_generate)
+    drop = sub.add_parser("drop-wave", help="withdraw a wave from the warehouse, its report and the trends")
+    drop.add_argument("wave")
+    drop.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
+    drop.add_argument("--output-dir", type=Path, help="output root (default: $ENGAGEMENT_OUTPUT_DIR or outputs/)")
+    drop.set_defaults(handler=_drop_wave)
     ui = sub.add_parser("ui", help="start the Dagster UI and daemon on the instance the CLI's runs are kept in")
     ui.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
     ui.add_argument("--output-dir", type=Path, help="output root (default: $ENGAGEMENT_OUTPUT_DIR or outputs/)")

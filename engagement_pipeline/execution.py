@@ -17,6 +17,7 @@ from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
 from .ingest.waves import scan_waves
 from .settings import Settings
+from .warehouse.published import published_hashes
 
 
 @dataclass
@@ -93,6 +94,9 @@ def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str]
     skipped = scan.rejection_messages()
     for message in skipped:
         log(message)
+    for wave in orphaned_waves(settings):
+        log(f"wave {wave} is published but its folder is gone from {settings.waves_dir}: it stays in the "
+            f"warehouse, reports and trends until you run: engagement-pipeline drop-wave {wave}")
     known = set(instance.get_dynamic_partitions(waves_partitions.name))
     new = [wave for wave in scan.valid if wave not in known]
     if new:
@@ -110,3 +114,54 @@ def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str]
         outcome = WaveOutcome(wave, result.success, [] if result.success else failure_messages(result), result.run_id)
         outcomes.append(outcome)
     return RunSummary(outcomes, skipped)
+
+
+def orphaned_waves(settings: Settings) -> list[str]:
+    """Published waves whose folder is no longer under the waves directory."""
+    folders = set(scan_waves(settings.waves_dir).valid)
+    return [wave for wave in published_hashes(settings.warehouse_path) if wave not in folders]
+
+
+def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[str, int]:
+    """Withdraw ``wave`` from the warehouse, its report and the trends, and its Dagster partition.
+
+    Under the store's writer lock: the wave's rows leave every table in one transaction, the
+    warehouse is published atomically as a run publishes it, the wave's report folder is removed,
+    and the trends are redrawn from the waves that remain (withdrawn when fewer than two remain).
+    """
+    import shutil
+
+    import duckdb
+
+    from .ingest.instrument import load_display_names
+    from .reporting.report import write_trends
+    from .reporting.wording import Names
+    from .warehouse.lock import WriterLock
+    from .warehouse.publish import publish, publish_folder
+    from .warehouse.store import attach_staging
+    from .warehouse.withdraw import published_waves, withdraw_wave
+
+    with WriterLock(settings.store_path.with_suffix(".lock")):
+        with duckdb.connect(str(settings.store_path)) as con:
+            attach_staging(con)
+            if wave not in published_waves(con):
+                raise ValueError(f"wave {wave!r} is not in the warehouse")
+            removed = withdraw_wave(con, wave)
+            waves = con.execute("SELECT * FROM waves ORDER BY wave").df()
+            comparison = con.execute("SELECT * FROM engagement_comparison ORDER BY wave, area").df()
+            publish(con, settings.warehouse_path)
+        trends = settings.staged_reports_dir / "trends"
+        shutil.rmtree(trends, ignore_errors=True)
+        charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), trends,
+                              settings.min_group_size)
+        for folder in (settings.reports_dir / wave, *([] if charts else [settings.reports_dir / "trends"])):
+            if folder.exists():
+                gone = folder.with_name(f".{folder.name}.withdrawn.publishing")
+                shutil.rmtree(gone, ignore_errors=True)
+                os.replace(folder, gone)  # one rename: readers see the folder or nothing
+                shutil.rmtree(gone, ignore_errors=True)
+        if charts:
+            publish_folder(trends, settings.reports_dir / "trends")
+    if wave in instance.get_dynamic_partitions(waves_partitions.name):
+        instance.delete_dynamic_partition(waves_partitions.name, wave)
+    return removed
