@@ -5,6 +5,7 @@ One multi-asset computes the wave's analysis once and materialises each table as
 drawing live in ``analysis`` and ``reporting``.
 """
 
+import re
 import shutil
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
@@ -34,6 +35,14 @@ def _markdown_images(paths) -> str:
     return "\n\n".join(f"![{path.stem}]({png_data_uri(path)})" for path in paths)
 
 
+def _self_contained(markdown: str, folder) -> str:
+    """The report's markdown with each chart it links (``charts/x.png``, relative to ``folder``)
+    embedded, so the UI shows the charts instead of broken images."""
+    return re.sub(r"\]\((charts/[^)\s]+\.png)\)",
+                  lambda m: f"]({png_data_uri(folder / m.group(1))})" if (folder / m.group(1)).is_file() else m.group(0),
+                  markdown)
+
+
 @multi_asset(
     specs=[*(_spec(name) for name in TABLE_ASSETS),
            AssetSpec(REPORT, deps=list(TABLE_ASSETS), group_name="reports", kinds={"matplotlib", "html"},
@@ -60,10 +69,10 @@ def wave_analysis(context: AssetExecutionContext, pipeline: PipelineSettings, st
     shutil.rmtree(folder, ignore_errors=True)
     charts = write_wave_report(analysis, tables["findings"], names, folder)
     yield MaterializeResult(asset_key=REPORT, metadata={
-        "findings": MetadataValue.md((folder / "findings.md").read_text(encoding="utf-8")),
+        "findings": MetadataValue.md(_self_contained((folder / "findings.md").read_text(encoding="utf-8"), folder)),
         "key_charts": MetadataValue.md(_markdown_images(c.path for c in charts if c.is_key)),
         "charts": len(charts),
-        "report": MetadataValue.path(str(settings.reports_dir / wave / "report.html")),
+        "report": MetadataValue.url((settings.reports_dir / wave / "report.html").as_uri()),
     })
 
 
