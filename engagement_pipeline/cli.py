@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .execution import instance_for_cli, run_waves
+    from .planning import plan_run
     from .settings import Settings
 
     settings = Settings.from_env(args.data_dir, args.output_dir)
@@ -19,13 +19,26 @@ def _run(args: argparse.Namespace) -> int:
         print(f"error: no wave folders: {settings.waves_dir} does not exist", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    with instance_for_cli(settings) as instance:
-        summary = run_waves(settings, instance, log=lambda m: print(m, file=sys.stderr),
-                            log_level="INFO" if args.verbose else "CRITICAL")
-    outcomes = summary.outcomes
-    if not outcomes:
+    plan = plan_run(settings, only=args.wave, force=args.all)
+    for message in plan.skipped:
+        print(message, file=sys.stderr)
+    for wave in plan.orphans:
+        print(f"wave {wave} is published but its folder is gone from {settings.waves_dir}: it stays in the "
+              f"warehouse, reports and trends until you run: engagement-pipeline drop-wave {wave}", file=sys.stderr)
+    if not plan.to_run and not plan.unchanged:
         print(f"error: no valid wave folders under {settings.waves_dir}", file=sys.stderr)
         return 2
+    if plan.unchanged:
+        print(f"{len(plan.unchanged)} wave(s) unchanged since published, not run: {', '.join(plan.unchanged)} "
+              "(--all runs every wave)")
+    outcomes = []
+    if plan.to_run:
+        from .execution import instance_for_cli, run_waves
+
+        for wave in plan.to_run:
+            print(f"wave {wave}: running ({plan.reasons[wave]})", file=sys.stderr)
+        with instance_for_cli(settings) as instance:
+            outcomes = run_waves(settings, instance, plan.to_run, log_level="INFO" if args.verbose else "CRITICAL")
     for outcome in outcomes:
         if outcome.success:
             print(f"wave {outcome.wave}: published")
@@ -34,10 +47,13 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"wave {outcome.wave} FAILED: {problem}", file=sys.stderr)
     failed = [o.wave for o in outcomes if not o.success]
     elapsed = time.perf_counter() - started
-    skipped = f"; {len(summary.skipped)} folder(s) skipped for their names" if summary.skipped else ""
-    print(f"{len(outcomes) - len(failed)} of {len(outcomes)} waves published to {settings.warehouse_path} "
-          f"in {elapsed:.1f} s{skipped}")
-    return 1 if failed or summary.skipped else 0
+    skipped = f"; {len(plan.skipped)} folder(s) skipped for their names" if plan.skipped else ""
+    if outcomes:
+        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} waves published to {settings.warehouse_path} "
+              f"in {elapsed:.1f} s{skipped}")
+    else:
+        print(f"nothing to run: {settings.warehouse_path} is up to date ({elapsed:.1f} s){skipped}")
+    return 1 if failed or plan.skipped else 0
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -126,6 +142,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="validate, load, analyse and publish every valid wave")
     run.add_argument("--data-dir", type=Path, help="input root (default: $ENGAGEMENT_DATA_DIR or data/)")
     run.add_argument("--output-dir", type=Path, help="output root (default: $ENGAGEMENT_OUTPUT_DIR or outputs/)")
+    run.add_argument("--all", action="store_true",
+                     help="run every wave, not only those whose inputs, settings or pipeline version changed")
+    run.add_argument("--wave", action="append", metavar="WAVE", help="run this wave (repeat for several)")
     run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's step log")
     run.set_defaults(handler=_run)
     gen = sub.add_parser("generate", help="write a synthetic wave in the data contract's format")

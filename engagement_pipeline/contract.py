@@ -40,6 +40,13 @@ USERS, NON_USERS, ALL = "users", "non_users", "all"
 DIMENSIONS = ("locality", "staff_group")
 
 
+def file_role(name: str) -> str:
+    """What a loaded input file is to its wave: ``survey``, ``interviews`` or ``codebook``."""
+    if name == CODEBOOK_FILE:
+        return "codebook"
+    return "interviews" if is_interview_file(name) else "survey"
+
+
 def is_interview_file(name: str) -> bool:
     """The wave's coded interviews: interview_segments.csv or a REFI-QDA project (§2, §7)."""
     return name == INTERVIEWS_FILE or name.lower().endswith(QDA_PROJECT_SUFFIX)

@@ -15,17 +15,7 @@ from dagster import DagsterInstance, ExecuteInProcessResult
 from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
-from .ingest.waves import scan_waves
 from .settings import Settings
-from .warehouse.published import published_hashes
-
-
-@dataclass
-class RunSummary:
-    """What one invocation did: each wave's outcome, and the folders skipped for their names."""
-
-    outcomes: list["WaveOutcome"]
-    skipped: list[str]
 
 
 @dataclass
@@ -87,18 +77,10 @@ def failure_messages(result: ExecuteInProcessResult) -> list[str]:
     return messages or ["the run failed (see the Dagster event log)"]
 
 
-def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str], None] = print,
-              log_level: str = "WARNING") -> RunSummary:
-    """Materialise every asset for every valid wave, oldest first."""
-    scan = scan_waves(settings.waves_dir)
-    skipped = scan.rejection_messages()
-    for message in skipped:
-        log(message)
-    for wave in orphaned_waves(settings):
-        log(f"wave {wave} is published but its folder is gone from {settings.waves_dir}: it stays in the "
-            f"warehouse, reports and trends until you run: engagement-pipeline drop-wave {wave}")
+def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str = "WARNING") -> list[WaveOutcome]:
+    """Materialise every asset for each of ``waves`` (see ``planning.plan_run``), in order."""
     known = set(instance.get_dynamic_partitions(waves_partitions.name))
-    new = [wave for wave in scan.valid if wave not in known]
+    new = [wave for wave in waves if wave not in known]
     if new:
         instance.add_dynamic_partitions(waves_partitions.name, new)
     job = build_definitions(settings).resolve_job_def(WAVE_JOB)
@@ -106,20 +88,14 @@ def run_waves(settings: Settings, instance: DagsterInstance, log: Callable[[str]
     # (statsmodels calls gc.collect() in its multiple-testing step).
     gc.freeze()
     outcomes = []
-    for wave in scan.valid:
+    for wave in waves:
         result = job.execute_in_process(
             partition_key=wave, instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
-        outcome = WaveOutcome(wave, result.success, [] if result.success else failure_messages(result), result.run_id)
-        outcomes.append(outcome)
-    return RunSummary(outcomes, skipped)
-
-
-def orphaned_waves(settings: Settings) -> list[str]:
-    """Published waves whose folder is no longer under the waves directory."""
-    folders = set(scan_waves(settings.waves_dir).valid)
-    return [wave for wave in published_hashes(settings.warehouse_path) if wave not in folders]
+        outcomes.append(WaveOutcome(wave, result.success, [] if result.success else failure_messages(result),
+                                    result.run_id))
+    return outcomes
 
 
 def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[str, int]:

@@ -18,6 +18,8 @@ DEFAULT_ALPHA = 0.05
 DEFAULT_REFRESH_CRON = "0 2 * * 0"  # Sundays 02:00
 DEFAULT_REFRESH_TIMEZONE = "Europe/London"
 DEFAULT_SENSOR_INTERVAL_SECONDS = 30
+#: What besides its files decides a wave's figures (see ``Settings.run_state``).
+RUN_STATE_KEYS = ("pipeline_version", "alpha", "min_group_size", "max_quarantine_fraction")
 
 
 def _float_env(name: str, default: float) -> float:
@@ -28,6 +30,15 @@ def _float_env(name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ValueError(f"environment variable {name}={raw!r} is not a number") from exc
+
+
+def _bool_env(name: str) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"environment variable {name}={raw!r} must be true or false")
 
 
 def _int_env(name: str, default: int) -> int:
@@ -50,6 +61,17 @@ class Settings:
     refresh_cron: str = DEFAULT_REFRESH_CRON
     refresh_timezone: str = DEFAULT_REFRESH_TIMEZONE
     sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS
+    #: The scheduled refresh re-runs every wave instead of only the stale ones.
+    refresh_all: bool = False
+
+    def run_state(self) -> dict[str, str]:
+        """What besides its files decides a wave's published figures: the thresholds and the
+        pipeline's version (kept in the ``waves`` table; a change makes every wave stale)."""
+        from .version import pipeline_version
+
+        values = (pipeline_version(), repr(float(self.alpha)), str(int(self.min_group_size)),
+                  repr(float(self.max_quarantine_fraction)))
+        return dict(zip(RUN_STATE_KEYS, values))
 
     @property
     def raw_dir(self) -> Path:
@@ -117,6 +139,7 @@ class Settings:
             refresh_cron=os.environ.get("ENGAGEMENT_REFRESH_CRON", "").strip() or DEFAULT_REFRESH_CRON,
             refresh_timezone=os.environ.get("ENGAGEMENT_REFRESH_TIMEZONE", "").strip() or DEFAULT_REFRESH_TIMEZONE,
             sensor_interval_seconds=_int_env("ENGAGEMENT_SENSOR_INTERVAL_SECONDS", DEFAULT_SENSOR_INTERVAL_SECONDS),
+            refresh_all=_bool_env("ENGAGEMENT_REFRESH_ALL"),
         )
 
 

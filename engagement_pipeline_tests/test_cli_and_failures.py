@@ -30,12 +30,13 @@ def _write_survey(workspace, frame: pd.DataFrame, wave: str = WAVE) -> None:
 def test_run_succeeds_and_rerun_replaces_rather_than_duplicates(workspace, capsys):
     assert workspace.run() == 0
     first = _published(workspace, WAVE)
-    assert workspace.run() == 0
+    assert workspace.run("--all") == 0  # forced: an unchanged wave is otherwise left alone
     second = _published(workspace, WAVE)
     assert len(first) == len(second) == 54
     pd.testing.assert_frame_equal(first, second)
     with duckdb.connect(str(workspace.warehouse), read_only=True) as con:
-        assert con.execute("SELECT count(*) FROM load_log WHERE wave = ?", [WAVE]).fetchone()[0] == 2
+        files = con.execute("SELECT source_file FROM load_log WHERE wave = ? ORDER BY ALL", [WAVE]).fetchall()
+    assert files == [("codebook.csv",), ("interview_segments.csv",), ("survey_responses.csv",)]
     assert "2 of 2 waves published" in capsys.readouterr().out
 
 

@@ -118,22 +118,55 @@ def test_corrupted_input_fails_and_keeps_the_published_state(tmp_path, capsys):
     assert _snapshot(outputs) == before
 
 
+def _cut_inside(survey: Path, record: int, column: str, keep: int) -> tuple[list[str], str]:
+    """Cut the file ``keep`` characters into ``column``'s cell of data record ``record`` (1 = the
+    first record after the header); the cell's value must hold no comma. Returns (header, cell)."""
+    lines = survey.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split(",")
+    line = lines[record]
+    start = sum(len(cell) + 1 for cell in line.split(",")[: header.index(column)])
+    cut = start + keep
+    survey.write_text("\n".join(lines[:record]) + "\n" + line[:cut], encoding="utf-8")
+    return header, line[start:cut]
+
+
 def test_truncated_input_never_loses_rows(tmp_path, capsys):
+    """Cut in the middle of a record (§3.2): the records before it load, the cut one is a row whose
+    cells after the cut are blank, so it is quarantined for its blank required cells. The wave
+    publishes (1 of 120 rows is under the limit) and every record is accounted for."""
     data, outputs = tmp_path / "data", tmp_path / "outputs"
     write_wave(data, WAVE, 200, seed=3)
     survey = data / "raw" / "waves" / WAVE / "survey_responses.csv"
-    text = survey.read_text(encoding="utf-8")
-    survey.write_text(text[: int(len(text) * 0.6)], encoding="utf-8")  # cut mid-record
+    header, kept_part = _cut_inside(survey, 120, "locality", 5)
+    assert header[:7] == ["respondent_id", "respondent_name", "respondent_email", "submitted_at", "locality",
+                          "staff_group", "uses_twitter"]
+    assert 0 < len(kept_part) == 5  # the locality cell itself is cut, not blank
     code, err = _run_here(data, outputs, capsys)
-    assert code in (0, 1), err
-    if code == 0:
-        with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
-            read, loaded, quarantined = con.execute(
-                "SELECT rows_read, rows_loaded, rows_quarantined FROM load_log WHERE source_file = 'survey_responses.csv'"
-            ).fetchone()
-        assert read == loaded + quarantined and read == text[: int(len(text) * 0.6)].count("\n")
-    else:
-        assert "survey_responses.csv" in err
+    assert code == 0, err
+    with duckdb.connect(str(outputs / "engagement.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT rows_read, rows_loaded, rows_quarantined FROM load_log "
+                           "WHERE source_file = 'survey_responses.csv'").fetchone() == (120, 119, 1)
+        assert con.execute("SELECT row_number, column_name, reason, excluded FROM quarantine "
+                           "WHERE source_file = 'survey_responses.csv' ORDER BY column_name").fetchall() == [
+            (121, "staff_group", "required value is blank", False),
+            (121, "uses_twitter", "required value is blank", False)]
+        assert con.execute("SELECT count(*) FROM responses WHERE wave = ?", [WAVE]).fetchone()[0] == 119
+
+
+def test_input_cut_inside_a_quoted_cell_is_a_contract_error(tmp_path, capsys):
+    """Cut inside a quoted comment, the file ends in an open quote: the record cannot be read at
+    all, so the file is malformed (§3.1), the wave fails and nothing is published."""
+    data, outputs = tmp_path / "data", tmp_path / "outputs"
+    write_wave(data, WAVE, 200, seed=3)
+    survey = data / "raw" / "waves" / WAVE / "survey_responses.csv"
+    lines = survey.read_text(encoding="utf-8").split("\n")
+    record = next(i for i, line in enumerate(lines) if i and line.endswith('"'))
+    cut = lines[record].index('"') + 10
+    survey.write_text("\n".join(lines[:record]) + "\n" + lines[record][:cut], encoding="utf-8")
+    code, err = _run_here(data, outputs, capsys)
+    assert code == 1
+    assert f"wave {WAVE}, survey_responses.csv: malformed CSV" in err
+    assert not (outputs / "engagement.duckdb").exists()
 
 
 def test_a_truncated_workbook_is_a_contract_error(tmp_path, capsys):
@@ -205,7 +238,7 @@ def test_a_wave_folder_deleted_mid_run_fails_the_wave_and_publishes_nothing_of_i
         return table
 
     monkeypatch.setattr(ingest_assets, "read_survey", read_then_vanish)
-    assert workspace.run() == 1
+    assert workspace.run("--all") == 1
     assert "wave 2019-03, interview_segments.csv: the wave folder disappeared during the run" in capsys.readouterr().err
     after = _snapshot(workspace.outputs)
     assert after["2019-03/findings.md"] == before["2019-03/findings.md"]

@@ -8,6 +8,8 @@ drawing live in ``analysis`` and ``reporting``.
 import re
 import shutil
 
+import pandas as pd
+
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, MetadataValue, asset, multi_asset
 
 from ..analysis.analyse import WaveAnalysis, analyse_wave
@@ -22,7 +24,7 @@ from .metadata import table_metadata
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
 
-TABLE_ASSETS = (*WaveAnalysis.TABLES, "findings")
+TABLE_ASSETS = (*WaveAnalysis.TABLES, "findings", "wave_settings")
 REPORT = "wave_report"
 
 
@@ -33,6 +35,15 @@ def _spec(name: str) -> AssetSpec:
 
 def _markdown_images(paths) -> str:
     return "\n\n".join(f"![{path.stem}]({png_data_uri(path)})" for path in paths)
+
+
+def _wave_settings(wave: str, settings) -> pd.DataFrame:
+    """The run state the wave's figures were computed with (``Settings.run_state``), as its table row."""
+    state = settings.run_state()
+    return TABLES["wave_settings"].conform(pd.DataFrame([{
+        "wave": wave, "pipeline_version": state["pipeline_version"], "alpha": float(state["alpha"]),
+        "min_group_size": int(state["min_group_size"]), "max_quarantine_fraction": float(state["max_quarantine_fraction"]),
+        "computed_at": pd.Timestamp.now(tz="UTC").tz_localize(None).as_unit("us")}]))
 
 
 def _self_contained(markdown: str, folder) -> str:
@@ -59,7 +70,8 @@ def wave_analysis(context: AssetExecutionContext, pipeline: PipelineSettings, st
         book = read_wave(con, staged("codebook"), wave)
         loaded_at = scalar(con, f"SELECT max(loaded_at) FROM {staged('load_log')} WHERE wave = ?", [wave])
     analysis = analyse_wave(frame, quotes, book, wave, settings.min_group_size, settings.alpha, loaded_at)
-    tables = {**analysis.tables(), "findings": write_findings(analysis, names)}
+    tables = {**analysis.tables(), "findings": write_findings(analysis, names),
+              "wave_settings": _wave_settings(wave, settings)}
     with store.get_connection() as con:
         stage_tables(con, wave, tables)
     for name, table in tables.items():

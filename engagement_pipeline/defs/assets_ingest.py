@@ -8,19 +8,20 @@ from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
 from collections.abc import Callable
 
-from ..contract import INTERVIEWS_FILE, is_interview_file
+from ..contract import INTERVIEWS_FILE, file_role
 from ..ingest.errors import ContractError
 from ..ingest.interviews import load_codebook, load_interviews
 from ..ingest.refi_qda import read_qdpx
 from ..ingest.loaded import LoadedFile
 from ..ingest.privacy import load_key
+from ..ingest.quarantine import empty_quarantine
 from ..ingest.readers import read_csv
 from ..ingest.survey import load_survey
 from ..ingest.survey_tools import find_survey_file, instrument_for, read_survey
 from ..ingest.readers import file_sha256
 from ..ingest.waves import interviews_path, read_table, wave_dir
 from ..warehouse.staging import stage_file
-from ..warehouse.store import read_wave, stage_tables, staged
+from ..warehouse.store import read_wave, staged
 from .metadata import table_metadata
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
@@ -48,8 +49,9 @@ def _file_metadata(loaded: LoadedFile, table: str) -> dict[str, object]:
     }
 
 
-def _is_survey_file(name: str) -> bool:
-    return not is_interview_file(name)
+def _role(role: str) -> Callable[[str], bool]:
+    """Which staged quarantine and load_log rows a step owns: those of its kind of file."""
+    return lambda name: file_role(name) == role
 
 
 def _stage(store: StoreResource, wave: str, table: str, loaded: LoadedFile | None, owns: Callable[[str], bool]) -> None:
@@ -60,17 +62,19 @@ def _stage(store: StoreResource, wave: str, table: str, loaded: LoadedFile | Non
             stage_file(con, wave, table, loaded.rows, loaded.quarantine, loaded.load_log(wave), owns)
 
 
-@asset(**INGEST, description="The wave's codebook of interview themes, validated and staged.")
+@asset(**INGEST, description="The codebook of interview themes (raw/codebook.csv) as it stands for the wave, "
+       "validated and staged; its load_log row records the file's hash.")
 def codebook(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:
     settings, wave = pipeline.settings, context.partition_key
     try:
         if not settings.codebook_path.exists():
             raise ContractError(settings.codebook_path.name, "the codebook is missing from the raw folder")
-        frame = load_codebook(read_csv(settings.codebook_path))
+        raw = read_csv(settings.codebook_path)
+        frame = load_codebook(raw)
     except ContractError as error:
         raise _fail(error, wave) from None
-    with store.get_connection() as con:
-        stage_tables(con, wave, {"codebook": frame.assign(wave=wave)})
+    loaded = LoadedFile(raw.source_file, raw.sha256, "canonical", frame.assign(wave=wave), empty_quarantine(), len(raw))
+    _stage(store, wave, "codebook", loaded, _role("codebook"))
     return MaterializeResult(metadata={**table_metadata(frame, "codebook"), "themes": len(frame)})
 
 
@@ -89,7 +93,7 @@ def survey_responses(context: AssetExecutionContext, pipeline: PipelineSettings,
     except ContractError as error:
         raise _fail(error, wave) from None
     del export  # the file's text cells are no longer needed: keep them out of the staging step's peak
-    _stage(store, wave, "responses", loaded, _is_survey_file)
+    _stage(store, wave, "responses", loaded, _role("survey"))
     context.log.info("%s: %d rows read, %d loaded, %d quarantined", loaded.source_file,
                      loaded.rows_read, loaded.rows_loaded, loaded.rows_quarantined)
     return MaterializeResult(metadata={
@@ -123,7 +127,7 @@ def interview_segments(context: AssetExecutionContext, pipeline: PipelineSetting
             loaded = load_interviews(project.table, wave, key, themes, "refi_qda", project.set_aside, project.rows_read)
     except ContractError as error:
         raise _fail(error, wave) from None
-    _stage(store, wave, "interview_quotes", loaded, is_interview_file)
+    _stage(store, wave, "interview_quotes", loaded, _role("interviews"))
     if loaded is None:
         return MaterializeResult(metadata={"dagster/row_count": 0, "source_file": "(none: no interviews this wave)"})
     counts = {} if interviews is None else {

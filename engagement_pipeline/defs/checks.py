@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, asset_check
 
-from ..contract import is_interview_file
+from ..contract import file_role
 from ..warehouse.registry import TABLES
 from ..warehouse.store import read_wave, staged
 from .partitions import waves_partitions
@@ -91,6 +91,6 @@ def quarantine_limit_check(asset: str, owns: Callable[[str], bool]):
 
 CHECKS = [
     *(schema_check(table) for table in TABLES),
-    quarantine_limit_check("survey_responses", lambda name: not is_interview_file(name)),
-    quarantine_limit_check("interview_segments", is_interview_file),
+    quarantine_limit_check("survey_responses", lambda name: file_role(name) == "survey"),
+    quarantine_limit_check("interview_segments", lambda name: file_role(name) == "interviews"),
 ]

@@ -17,7 +17,7 @@ def build_wave_sensor(settings: Settings):
                         "with the published load_log) gets its partition and a run once its files have stopped "
                         "changing for one tick. Badly named folders are logged and never partitioned.")
     def wave_folder_sensor(context: SensorEvaluationContext):
-        seen = watch(settings.waves_dir, settings.warehouse_path, context.cursor)
+        seen = watch(settings.waves_dir, settings.warehouse_path, context.cursor, settings.run_state())
         for message in seen.rejected_messages:
             context.log.warning(message)
         for decision in seen.decisions:

@@ -59,6 +59,22 @@ TABLE_LIST = (
                          error="n_users + n_non_users != n_respondents"),),
     ),
     Table(
+        "wave_settings", "wave",
+        "One row per wave: the pipeline version and settings its published figures were computed with.",
+        (
+            wave_column(),
+            text("pipeline_version", "Version of the pipeline that computed the wave (release + digest of its code)",
+                 NON_EMPTY),
+            real("alpha", "ENGAGEMENT_ALPHA the wave's tests were judged at", PROBABILITY, nullable=False),
+            count("min_group_size", "ENGAGEMENT_MIN_GROUP_SIZE below which the wave's figures are suppressed",
+                  pa.Check.ge(1, error="is below 1")),
+            real("max_quarantine_fraction", "ENGAGEMENT_MAX_QUARANTINE_FRACTION the wave's files were held to",
+                 PROBABILITY, nullable=False),
+            Column("computed_at", "TIMESTAMP", "When the wave's tables were computed (UTC)"),
+        ),
+        key=("wave",),
+    ),
+    Table(
         "responses", "respondent and wave",
         "One row per respondent and wave: the validated survey answers, pseudonymised and scrubbed.",
         (
