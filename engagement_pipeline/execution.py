@@ -7,7 +7,6 @@ partition, on the persistent instance when DAGSTER_HOME is set.
 import gc
 import os
 from pathlib import Path
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from dagster import DagsterInstance, ExecuteInProcessResult

@@ -123,6 +123,17 @@ def check_headed(source_file: str, headers: Sequence[Sequence[str]]) -> None:
             raise ContractError(source_file, f"{columns_phrase([position])} has no header")
 
 
+def id_position(source_file: str, headers: Sequence[Sequence[str]], instrument: Instrument,
+                fixed: dict[str, int], tool_id: str) -> int:
+    """The respondent id's column: the instrument's ``respondent_id:`` header, else the tool's own
+    id column (``tool_id``); a ContractError when the export has neither."""
+    if instrument.respondent_id is not None:
+        return find_header(source_file, headers, instrument.respondent_id, "the instrument's respondent_id")
+    if tool_id in fixed:
+        return fixed[tool_id]
+    raise ContractError(source_file, f"the export has no {tool_id!r} column")
+
+
 def find_header(source_file: str, headers: Sequence[Sequence[str]], wanted: str, what: str) -> int:
     """The one column whose header (in any of ``headers`` rows) matches ``wanted``."""
     key = norm(wanted)

@@ -25,8 +25,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import ContractError
+from .binding import id_position as find_id
 from .binding import (Dates, Extract, Single, TickAll, ambiguous, answer_positions, check_headed, columns_phrase,
-                      empty_set_aside, encoded_positions, find_header, missing, unmapped)
+                      empty_set_aside, encoded_positions, missing, unmapped)
 from .instrument import Instrument, Question, norm
 from .sheets import Sheet
 
@@ -64,12 +65,7 @@ def extract(sheet: Sheet, wave: str, instrument: Instrument) -> Extract:
     if "Completion time" not in fixed:
         raise ContractError(name, "the export has no 'Completion time' column (a Microsoft Forms export has ID, "
                                   "Start time, Completion time, Email, Name)")
-    if instrument.respondent_id is not None:
-        id_position = find_header(name, sheet.headers, instrument.respondent_id, "the instrument's respondent_id")
-    elif "ID" in fixed:
-        id_position = fixed["ID"]
-    else:
-        raise ContractError(name, "the export has no 'ID' column")
+    id_position = find_id(name, sheet.headers, instrument, fixed, "ID")
     taken = set(fixed.values()) | {id_position}
     questions = [p for p in range(sheet.width) if p not in taken]
     by_header: dict[str, list[int]] = defaultdict(list)

@@ -26,8 +26,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from ..errors import ContractError
+from .binding import id_position as find_id
 from .binding import (Dates, Extract, Single, TickAll, ambiguous, answer_positions, check_headed, columns_phrase,
-                      empty_set_aside, encoded_positions, find_header, missing, unmapped)
+                      empty_set_aside, encoded_positions, missing, unmapped)
 from .instrument import Instrument, Question, norm
 from .sheets import Sheet
 
@@ -83,12 +84,7 @@ def extract(sheet: Sheet, wave: str, instrument: Instrument) -> Extract:
     if "End Date" not in fixed:
         raise ContractError(name, "the export has no 'End Date' column (a SurveyMonkey export starts "
                                   "Respondent ID, Collector ID, Start Date, End Date)")
-    if instrument.respondent_id is not None:
-        id_position = find_header(name, sheet.headers, instrument.respondent_id, "the instrument's respondent_id")
-    elif "Respondent ID" in fixed:
-        id_position = fixed["Respondent ID"]
-    else:
-        raise ContractError(name, "the export has no 'Respondent ID' column")
+    id_position = find_id(name, sheet.headers, instrument, fixed, "Respondent ID")
     runs = [_Run(r.label, tuple(p for p in r.positions if p != id_position)) for r in runs]
     runs = [r for r in runs if r.positions]
     by_text: dict[str, list[_Run]] = defaultdict(list)
