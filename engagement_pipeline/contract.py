@@ -20,6 +20,9 @@ INTERVIEWS_FILE = "interview_segments.csv"
 QDA_PROJECT_SUFFIX = ".qdpx"
 CODEBOOK_FILE = "codebook.csv"
 INSTRUMENT_FILE = "instrument.yaml"
+#: Written by the project's generator into every wave folder it makes: reports of such a wave say
+#: plainly that the data are synthetic.
+SYNTHETIC_MARKER = "SYNTHETIC.txt"
 
 #: §2: the survey's fixed columns and its open families (``engagement_<area>`` …).
 REQUIRED_SURVEY_COLUMNS = ("respondent_id", "submitted_at", "locality", "staff_group", "uses_twitter")

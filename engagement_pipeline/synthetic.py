@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from . import synthetic_text as text
-from .contract import (CODEBOOK_COLUMNS, CODEBOOK_FILE, INSTRUMENT_FILE, INTERVIEWS_FILE, SURVEY_FILES, is_valid_wave_name,
-                       wave_name_problem)
+from .contract import (CODEBOOK_COLUMNS, CODEBOOK_FILE, INSTRUMENT_FILE, INTERVIEWS_FILE, SURVEY_FILES,
+                       SYNTHETIC_MARKER, is_valid_wave_name, wave_name_problem)
 
 BARRIERS = ("no_value", "time", "never_considered", "confidence")
 OTHER_BARRIERS = BARRIERS[1:]
@@ -432,6 +432,9 @@ def _write_files(folder: Path, survey: pd.DataFrame, interviews: pd.DataFrame, i
         raise ValueError(f"interview format must be one of {', '.join(INTERVIEW_FORMATS)}")
     from .synthetic_exports import write_export
 
+    (folder / SYNTHETIC_MARKER).write_text(
+        "The files in this folder are synthetic: made by engagement_pipeline's seeded generator, not by\n"
+        "any survey. Reports made from this wave say so on every page and chart.\n", encoding="utf-8")
     (folder / INSTRUMENT_FILE).unlink(missing_ok=True)
     if survey_format == "canonical":
         write_export(survey, "canonical", folder, folder.name, seed)  # clears any earlier export

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import types
 
 import numpy as np
 import pandas as pd
@@ -355,7 +356,19 @@ def test_write_wave(tmp_path):
                                   check_dtype=False)
 
 
-def test_write_wave_without_interviews_and_with_a_free_name(tmp_path):
+class _FixedDate(dt.date):
+    """A date whose today() is fixed: a wave with a free name is dated by the clock."""
+
+    @classmethod
+    def today(cls):
+        return cls(2024, 2, 29)
+
+
+def test_write_wave_without_interviews_and_with_a_free_name(tmp_path, monkeypatch):
+    clock = types.ModuleType("datetime")
+    clock.__dict__.update(vars(dt))
+    clock.date = _FixedDate
+    monkeypatch.setattr(synthetic, "dt", clock)
     codebook_path = tmp_path / "raw" / "codebook.csv"
     codebook_path.parent.mkdir(parents=True)
     codebook_path.write_text("kept as it was\n")
@@ -363,8 +376,9 @@ def test_write_wave_without_interviews_and_with_a_free_name(tmp_path):
     folder = write_wave(tmp_path, "pilot", 20, 1, n_interviews=0)
     assert not (folder / "interview_segments.csv").exists()
     assert codebook_path.read_text() == "kept as it was\n"
-    today = dt.date.today().isoformat()
-    assert read(folder / "survey_responses.csv")["submitted_at"].str.startswith(today).any()
+    survey = read(folder / "survey_responses.csv")
+    pd.testing.assert_frame_equal(survey, generate_survey(20, 1, wave_date="2024-02-29"), check_dtype=False)
+    assert survey["submitted_at"].str.startswith("2024-02-29").any()
 
 
 @pytest.mark.parametrize("wave", ["../escape", "", ".hidden", "a b", "x" * 65])
@@ -377,8 +391,8 @@ def test_write_bundled(tmp_path):
     write_bundled(tmp_path)
     waves = tmp_path / "raw" / "waves"
     assert sorted(p.name for p in waves.iterdir()) == ["2019-03", "2020-03"]
-    assert sorted(p.name for p in (waves / "2019-03").iterdir()) == ["interview_segments.csv", "survey_responses.csv"]
-    assert sorted(p.name for p in (waves / "2020-03").iterdir()) == ["interviews.qdpx", "survey_responses.csv"]
+    assert sorted(p.name for p in (waves / "2019-03").iterdir()) == ["SYNTHETIC.txt", "interview_segments.csv", "survey_responses.csv"]
+    assert sorted(p.name for p in (waves / "2020-03").iterdir()) == ["SYNTHETIC.txt", "interviews.qdpx", "survey_responses.csv"]
     assert (tmp_path / "raw" / "codebook.csv").exists()
 
     first, second = (read(waves / w / "survey_responses.csv") for w in ("2019-03", "2020-03"))
