@@ -10,9 +10,10 @@ import pandas as pd
 from .engagement_adjusted import engagement_adjusted
 from .barriers import barriers
 from .engagement_by_group import engagement_by_group
-from .channel_impact import PairedTest, channel_impact, twitter_against_face_to_face
+from .channel_impact import channel_comparison, channel_impact
 from .engagement_comparison import engagement_comparison, likert_distribution
 from .perceived_impact import perceived_impact
+from .item_response import item_response
 from .interview_themes import interview_themes, interviews_by_thread
 from .wave_summary import wave_summary
 
@@ -29,9 +30,10 @@ class WaveAnalysis:
     engagement_adjusted: pd.DataFrame
     perceived_impact: pd.DataFrame
     channel_impact: pd.DataFrame
-    paired_channels: PairedTest | None
+    channel_comparison: pd.DataFrame
     barriers: pd.DataFrame
     engagement_by_group: pd.DataFrame
+    item_response: pd.DataFrame
     interview_themes: pd.DataFrame
     engagement_distribution: pd.DataFrame
     n_interviews: int
@@ -39,7 +41,7 @@ class WaveAnalysis:
 
     #: The warehouse tables computed here, by name (``findings`` is written by reporting).
     TABLES = ("waves", "engagement_comparison", "engagement_adjusted", "perceived_impact", "channel_impact",
-              "barriers", "engagement_by_group", "interview_themes")
+              "channel_comparison", "barriers", "engagement_by_group", "item_response", "interview_themes")
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in self.TABLES}
@@ -59,9 +61,10 @@ def analyse_wave(responses: pd.DataFrame, quotes: pd.DataFrame, codebook: pd.Dat
         engagement_adjusted=engagement_adjusted(responses, wave, min_group_size, alpha),
         perceived_impact=perceived,
         channel_impact=channel_impact(responses, wave, min_group_size),
-        paired_channels=twitter_against_face_to_face(responses, min_group_size),
+        channel_comparison=channel_comparison(responses, wave, min_group_size, alpha),
         barriers=barriers(responses, wave, min_group_size),
         engagement_by_group=engagement_by_group(responses, wave, min_group_size),
+        item_response=item_response(responses, wave, min_group_size),
         interview_themes=interview_themes(quotes, codebook, wave),
         engagement_distribution=likert_distribution(responses),
         n_interviews=int(quotes["interview_id"].nunique()) if len(quotes) else 0,

@@ -24,6 +24,7 @@ from statsmodels.tools.tools import add_constant
 from statsmodels.stats.multitest import multipletests
 
 from ..warehouse.registry import TABLES
+from .engagement_ordinal import alone, ordinal_fit
 from .respondent_groups import items
 
 _STATS = ["estimate", "ci_low", "ci_high", "p_value", "p_holm", "significant"]
@@ -42,46 +43,91 @@ def _identified(design: pd.DataFrame) -> bool:
     return bool(np.linalg.matrix_rank(full.T @ full) > np.linalg.matrix_rank(others.T @ others))
 
 
-def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: str) -> tuple[float, float, float, float]:
+#: A respondent whose leverage is this close to 1 is fitted exactly by its own indicator.
+LEVERAGE_ONE = 1e-8
+
+
+def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: str) -> tuple[float, float, float, float] | None:
     """(estimate, ci_low, ci_high, p_value) of ``column`` for OLS with HC3 errors on rows that each
-    stand for ``count`` identical respondents."""
+    stand for ``count`` identical respondents; None when the coefficient's error cannot be estimated.
+
+    A respondent with leverage 1 (alone in a locality or staff group) is fitted exactly by that
+    group's indicator: it carries no information about the other coefficients, and its HC3 term is
+    0/0. It gets zero weight in the sandwich, which gives exactly statsmodels' HC3 fit on the data
+    without that respondent (the other rows' leverages are the same in both fits).
+    """
     x = design.to_numpy(dtype=float)
     bread = np.linalg.pinv(x.T @ (x * count[:, None]))
     beta = bread @ (x.T @ (count * score))
     leverage = np.einsum("ij,jk,ik->i", x, bread, x)  # of one respondent in the row's cell
-    with np.errstate(divide="ignore", invalid="ignore"):  # degenerate fits give inf/NaN, as statsmodels does
-        scaled = (score - x @ beta) / (1.0 - leverage)
+    informative = leverage < 1.0 - LEVERAGE_ONE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = np.where(informative, (score - x @ beta) / np.where(informative, 1.0 - leverage, 1.0), 0.0)
         meat = (x * (count * scaled**2)[:, None]).T @ x
         covariance = bread @ meat @ bread
         k = design.columns.get_loc(column)
-        estimate, se = float(beta[k]), float(np.sqrt(covariance[k, k]))
-        z = np.float64(estimate) / np.float64(se)
+        estimate, variance = float(beta[k]), float(covariance[k, k])
+    if not (np.isfinite(estimate) and np.isfinite(variance) and variance > 0):
+        return None
+    se = float(np.sqrt(variance))
     half_width = norm.ppf(0.975) * se
-    return estimate, estimate - half_width, estimate + half_width, float(2 * norm.sf(abs(z)))
+    return estimate, estimate - half_width, estimate + half_width, float(2 * norm.sf(abs(estimate / se)))
+
+
+_ORDINAL = ["odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high", "odds_ratio_p_value", "odds_ratio_p_holm",
+            "models_agree"]
+
+
+def _ordinal(cells: pd.DataFrame, area: str) -> dict:
+    """The proportional-odds check of one area (:mod:`.engagement_ordinal`)."""
+    kept = cells.loc[~alone(cells)].reset_index(drop=True)
+    if kept.empty or kept["uses_twitter"].nunique() < 2:
+        return dict.fromkeys(_ORDINAL)
+    design = _design(kept).drop(columns="const")
+    design = design.loc[:, design.std(ddof=0).gt(0)]
+    if "uses_twitter" not in design or not _identified(add_constant(design, has_constant="add")):
+        return dict.fromkeys(_ORDINAL)
+    fit = ordinal_fit(design, kept[f"engagement_{area}"].to_numpy(dtype=int), kept["count"].to_numpy(dtype=float))
+    if fit is None:
+        return dict.fromkeys(_ORDINAL)
+    return dict(zip(_ORDINAL, [*fit, None, None]))
+
+
+def _verdict(significant: bool, effect: float) -> int:
+    """+1 / -1: a significant difference in that direction; 0: none."""
+    return int(np.sign(effect)) if significant else 0
 
 
 def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int, alpha: float) -> pd.DataFrame:
     """One row per area; ``p_holm`` adjusts the estimated areas' p-values together (Holm), and
-    ``significant`` is ``p_holm < alpha`` (NULL where nothing could be estimated)."""
+    ``significant`` is ``p_holm < alpha`` (NULL where nothing could be estimated). Beside it, the
+    proportional-odds check: odds ratio, interval, p-value and its Holm adjustment, and whether the
+    two models reach the same verdict (the same direction significant, or neither significant)."""
     rows = []
     for area in items(responses, "engagement"):
         answered = responses.loc[responses[f"engagement_{area}"].notna()]
         n_users = int(answered["uses_twitter"].sum())
         row = {"wave": wave, "area": area, "n": len(answered)}
         if min(n_users, len(answered) - n_users) < min_group_size:
-            rows.append({**row, **dict.fromkeys(_STATS), "suppressed": True})
+            rows.append({**row, "n": None, **dict.fromkeys(_STATS), **dict.fromkeys(_ORDINAL), "suppressed": True})
             continue
         cells = (answered.astype({"staff_group": str, "locality": str, "uses_twitter": bool})
                  .groupby(["uses_twitter", "staff_group", "locality", f"engagement_{area}"], observed=True)
                  .size().rename("count").reset_index())
+        row.update(_ordinal(cells, area))
         design = _design(cells)
         design = design.loc[:, design.std(ddof=0).gt(0) | (design.columns == "const")]
         if not _identified(design):
             # Twitter use is fully explained by staff group and locality: no adjusted estimate exists.
             rows.append({**row, **dict.fromkeys(_STATS), "suppressed": False})
             continue
-        estimate, low, high, p_value = hc3_fit(design, cells[f"engagement_{area}"].to_numpy(dtype=float),
-                                               cells["count"].to_numpy(dtype=float), "uses_twitter")
+        fit = hc3_fit(design, cells[f"engagement_{area}"].to_numpy(dtype=float),
+                      cells["count"].to_numpy(dtype=float), "uses_twitter")
+        if fit is None:
+            # No respondent left to estimate the coefficient's error from: not estimable, never NaN.
+            rows.append({**row, **dict.fromkeys(_STATS), "suppressed": False})
+            continue
+        estimate, low, high, p_value = fit
         rows.append({**row, "estimate": estimate, "ci_low": low, "ci_high": high, "p_value": p_value,
                      "p_holm": None, "significant": None, "suppressed": False})
     frame = pd.DataFrame(rows, columns=[*TABLES["engagement_adjusted"].column_names])
@@ -89,4 +135,12 @@ def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int,
     if estimated.any():
         frame.loc[estimated, "p_holm"] = multipletests(frame.loc[estimated, "p_value"].astype(float), method="holm")[1]
         frame.loc[estimated, "significant"] = frame.loc[estimated, "p_holm"].astype(float) < alpha
+    ordinal = frame["odds_ratio_p_value"].notna()
+    if ordinal.any():
+        frame.loc[ordinal, "odds_ratio_p_holm"] = multipletests(frame.loc[ordinal, "odds_ratio_p_value"].astype(float),
+                                                                method="holm")[1]
+    both = estimated & ordinal
+    frame.loc[both, "models_agree"] = [
+        _verdict(bool(r.significant), r.estimate) == _verdict(r.odds_ratio_p_holm < alpha, np.log(r.odds_ratio))
+        for r in frame.loc[both].itertuples()]
     return TABLES["engagement_adjusted"].conform(frame)

@@ -43,8 +43,12 @@ def _too_few(ax: plt.Axes, y: float, x: float = 0.0) -> None:
 
 
 def engagement_likert(distribution: pd.DataFrame, min_group_size: int, names: Names, path: Path,
-                      scale: tuple[str, ...] = ("not at all", "slightly", "moderately", "very", "extremely")) -> Path:
-    """Diverging stacked bars per area and group, centred on the neutral midpoint, on one shared axis."""
+                      scale: tuple[str, ...] = ("not at all", "slightly", "moderately", "very", "extremely"),
+                      suppressed_areas: frozenset[str] = frozenset()) -> Path:
+    """Diverging stacked bars per area and group, centred on the neutral midpoint, on one shared axis.
+
+    An area ``engagement_comparison`` suppresses is drawn as "too few responses" for both groups:
+    the chart follows the table, so its distributions give away no figure the table hides."""
     areas = list(dict.fromkeys(distribution["item"]))
     rows = [(area, group) for area in areas for group in ("users", "non_users")]
     fig, ax = plt.subplots(figsize=(9, 0.75 * len(rows) + 1.8))
@@ -54,7 +58,7 @@ def engagement_likert(distribution: pd.DataFrame, min_group_size: int, names: Na
                   .sort_values("score")["n"].to_numpy())
         n = int(counts.sum())
         labels.append(f"{names(area)}\n{GROUP_LABELS[group]} (n={n})")
-        if n < min_group_size:
+        if n < min_group_size or area in suppressed_areas:
             _too_few(ax, y, -95)
             continue
         share = 100 * counts / n
@@ -132,13 +136,14 @@ def channel_chart(table: pd.DataFrame, names: Names, path: Path) -> Path:
                 continue
             row = part.loc[channel]
             if row["suppressed"]:
-                ax.text(0.05, y, f"{TOO_FEW} (n={row['n']})", va="center", fontsize=8, style="italic", color="#555555")
+                ax.text(0.05, y, TOO_FEW, va="center", fontsize=8, style="italic", color="#555555")
                 continue
             ax.barh(y, row["mean_score"], height=height, color=GROUP_COLOURS[group],
                     label=f"{GROUP_LABELS[group]}" if i == 0 or channel == order[0] else None)
             ax.text(row["mean_score"] + 0.05, y, f"{row['mean_score']:.2f} (#{int(row['rank'])})", va="center", fontsize=8)
     handles = [plt.Rectangle((0, 0), 1, 1, color=GROUP_COLOURS[g]) for g in ("users", "non_users")]
-    n = {g: int(table.loc[table["respondent_group"] == g, "n"].max() or 0) for g in ("users", "non_users")}
+    n = {g: int(table.loc[table["respondent_group"] == g, "n"].fillna(0).max() if len(table) else 0)
+         for g in ("users", "non_users")}
     ax.legend(handles, [f"{GROUP_LABELS[g]} (n≤{n[g]})" for g in ("users", "non_users")], loc="lower right", fontsize=8)
     ax.set_yticks(range(len(order)), [names(c) for c in order])
     ax.invert_yaxis()

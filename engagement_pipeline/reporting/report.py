@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from scipy.stats import fisher_exact
+from statsmodels.stats.multitest import multipletests
 
 from ..analysis.analyse import WaveAnalysis
 from ..settings import DEFAULT_MIN_GROUP_SIZE
 from . import charts
-from .wording import Names, verdict
+from ..analysis.channel_impact import EXACT_UP_TO, FACE_TO_FACE
+from .wording import Names, join, ordinal, p_value, verdict
 
 #: The charts a wave's summary in the UI shows, by file stem.
 KEY_CHARTS = ("engagement_gap", "channel_impact")
@@ -40,7 +43,9 @@ def draw_wave_charts(a: WaveAnalysis, names: Names, folder: Path) -> list[Chart]
     folder = folder / "charts"
     return [
         Chart(charts.engagement_likert(a.engagement_distribution, a.min_group_size, names,
-                                       folder / "engagement_by_group.png"),
+                                       folder / "engagement_by_group.png",
+                                       suppressed_areas=frozenset(a.engagement_comparison.loc[
+                                           a.engagement_comparison["suppressed"], "area"])),
               "Self-rated engagement, users and non-users, per area"),
         Chart(charts.effect_size_chart(a.engagement_comparison, names, folder / "engagement_gap.png"),
               "Size of the users–non-users difference per area"),
@@ -54,29 +59,112 @@ def draw_wave_charts(a: WaveAnalysis, names: Names, folder: Path) -> list[Chart]
     ]
 
 
-def methods(a: WaveAnalysis) -> list[str]:
+def _adjustment_note(a: WaveAnalysis, names: Names) -> str:
     adjusted = a.engagement_adjusted[~a.engagement_adjusted["suppressed"]]
-    survives = adjusted[adjusted["significant"].fillna(False).astype(bool) & (adjusted["estimate"] > 0)]
     if adjusted.empty:
-        adjustment = "The adjusted comparison could not be made (too few responses)."
-    else:
-        adjustment = (f"Adjusted for staff group and locality (OLS with HC3 robust errors), the users' advantage "
-                      f"stays statistically significant (Holm-adjusted over areas) in {len(survives)} of {len(adjusted)} areas.")
+        return "The adjusted comparison could not be made (too few responses)."
+    estimated = adjusted[adjusted["estimate"].notna()]
+    positive = estimated[estimated["significant"].fillna(False).astype(bool) & (estimated["estimate"] > 0)]
+    missing = adjusted.loc[adjusted["estimate"].isna(), "area"].map(names).tolist()
+    text = ("Adjusted for staff group and locality (OLS with HC3 robust errors; a respondent alone in a locality or "
+            "staff group tells nothing about Twitter use and gets zero weight), the Twitter-use coefficient is positive and "
+            f"statistically significant (Holm-adjusted over areas; its 95 % intervals are not) in {len(positive)} of "
+            f"{len(estimated)} areas where it can be estimated.")
+    if missing:
+        text += f" It cannot be estimated for {join(missing)}: Twitter use cannot be separated from locality and staff group."
+    return text + " " + _ordinal_note(adjusted, names)
+
+
+def _ordinal_note(adjusted: pd.DataFrame, names: Names) -> str:
+    """Whether the proportional-odds check reaches the OLS verdict, area by area (models_agree)."""
+    compared = adjusted[adjusted["models_agree"].notna()]
+    if compared.empty:
+        return "The ordinal (proportional-odds) check could not be estimated for any area."
+    differ = compared.loc[~compared["models_agree"].astype(bool), "area"].map(names).tolist()
+    text = (f"A proportional-odds (ordinal logistic) model of the same scores reaches the same verdict in "
+            f"{len(compared) - len(differ)} of {len(compared)} areas where both could be estimated")
+    return text + (f"; it does not for {join(differ)}, so the verdict there depends on treating scores as "
+                   "numbers." if differ else ".")
+
+
+def _channel_note(a: WaveAnalysis, names: Names) -> str:
+    """Which channel users rate highest, worked out from this wave's channel_impact."""
+    users = a.channel_impact[(a.channel_impact["respondent_group"] == "users") & ~a.channel_impact["suppressed"]]
+    if users.empty:
+        return "Users' channel ratings: too few responses to report."
+    top = users[users["rank"] == users["rank"].min()].sort_values("channel")
+    channels = join([names(c) for c in top["channel"]])
+    text = f"Among users' reported channels, {channels} {'rate jointly' if len(top) > 1 else 'rates'} highest this wave"
+    face = users[users["channel"] == FACE_TO_FACE]
+    if len(face) and FACE_TO_FACE not in set(top["channel"]):
+        text += f"; {names(FACE_TO_FACE)} ranks {ordinal(int(face['rank'].iloc[0]))}"
+    return text + "."
+
+
+#: Answer rates of users and non-users "differ markedly" when Fisher's exact test is significant
+#: (Holm over the items asked of both groups) and the rates are at least this many points apart.
+MARKED_NON_RESPONSE_GAP = 10.0
+
+
+def non_response_differences(item_response: pd.DataFrame, alpha: float) -> pd.DataFrame:
+    """Per item asked of both groups (both rows reported): the answer rates, Fisher's exact
+    two-sided p of answered / not answered by group, Holm over those items, and ``marked``."""
+    rows = []
+    for item, part in item_response[~item_response["suppressed"]].groupby("item", sort=False):
+        groups = part.set_index("respondent_group")
+        if set(groups.index) != {"users", "non_users"}:
+            continue
+        table = [[int(groups.loc[g, "n_answered"]), int(groups.loc[g, "n_asked"] - groups.loc[g, "n_answered"])]
+                 for g in ("users", "non_users")]
+        rows.append({"item": item, "pct_users": float(groups.loc["users", "pct_answered"]),
+                     "pct_non_users": float(groups.loc["non_users", "pct_answered"]),
+                     "p_value": float(fisher_exact(table).pvalue)})
+    frame = pd.DataFrame(rows, columns=["item", "pct_users", "pct_non_users", "p_value"])
+    frame["p_holm"] = multipletests(frame["p_value"], method="holm")[1] if len(frame) else []
+    frame["marked"] = (frame["p_holm"] < alpha) & ((frame["pct_users"] - frame["pct_non_users"]).abs()
+                                                   >= MARKED_NON_RESPONSE_GAP)
+    return frame
+
+
+def _non_response_note(a: WaveAnalysis, names: Names) -> str:
+    differences = non_response_differences(a.item_response, a.alpha)
+    if differences.empty:
+        return "Item non-response: too few responses to compare users with non-users."
+    marked = differences[differences["marked"]]
+    how = (f"Fisher's exact test, Holm-adjusted over {len(differences)} items asked of both groups; marked means "
+           f"significant and at least {MARKED_NON_RESPONSE_GAP:.0f} points apart")
+    if marked.empty:
+        return f"Item non-response does not differ markedly between users and non-users on any item ({how})."
+    parts = []
+    for r in marked.itertuples():
+        family, item = r.item.split("_", 1)
+        parts.append(f"{names(item)} ({family}; answered by {r.pct_users:.0f} % of users and {r.pct_non_users:.0f} % "
+                     f"of non-users, Holm-adjusted {p_value(r.p_holm, a.alpha)})")
+    return (f"Item non-response differs markedly between users and non-users for {join(parts)} ({how}); "
+            "those items' comparisons rest on a selected part of a group.")
+
+
+def methods(a: WaveAnalysis, names: Names | None = None) -> list[str]:
+    names = names or Names()
     return [
         f"Wave {a.wave}: {a.n_respondents} respondents, {a.n_users} Twitter users and "
         f"{a.n_respondents - a.n_users} non-users; each figure uses the respondents who answered that item.",
-        "Engagement: two-sided Mann–Whitney U test per area; effect size is the rank-biserial correlation "
-        "with a seeded bootstrap 95 % interval; p-values adjusted with Holm's method over the wave's areas; "
-        f"significant means adjusted p < {a.alpha:g}.",
-        adjustment,
+        "Engagement: two-sided Mann–Whitney U test per area; effect size is the rank-biserial correlation r "
+        "with a seeded bootstrap 95 % interval, read as the probability (r + 1) / 2 that a user's score is higher "
+        "than a non-user's (ties counted half); p-values adjusted with Holm's method over the wave's areas "
+        f"(the intervals are not); significant means adjusted p < {a.alpha:g}.",
+        _adjustment_note(a, names),
         "Percentages carry 95 % Wilson score intervals. Channels are ranked by mean score within each group "
-        "(ties share a rank). Twitter against face-to-face uses the Wilcoxon signed-rank test on users who "
-        "rated both.",
+        "(ties share a rank), with 95 % t-intervals. Twitter against each other channel uses the Wilcoxon "
+        f"signed-rank test on the users who rated both, zeros left out, exact when at most {EXACT_UP_TO} users "
+        "rated the two differently; significance is Holm-adjusted over channels.",
         "Self-selection: managers who chose to use Twitter may simply be more engaged people, so these "
-        "differences show association, not that Twitter causes engagement. Face-to-face contact still rates "
-        "highest; Twitter complements other channels rather than replacing them.",
+        "differences show association, not that Twitter causes engagement.",
+        _channel_note(a, names),
+        _non_response_note(a, names),
         f"Small groups: any figure based on fewer than {a.min_group_size} respondents is shown as "
-        "“too few responses to report”.",
+        "“too few responses to report”, and so is any figure from which such a one could be worked out by "
+        "subtraction (complementary suppression).",
         "Interview counts come from coded transcripts of a few volunteers and describe, rather than measure.",
     ]
 
@@ -114,7 +202,7 @@ def write_wave_report(a: WaveAnalysis, findings: pd.DataFrame, names: Names, fol
     """Draw the charts and write findings.md and report.html into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     figures = draw_wave_charts(a, names, folder)
-    notes = methods(a)
+    notes = methods(a, names)
     (folder / "findings.md").write_text(_markdown(a.wave, findings, notes, figures, folder), encoding="utf-8")
     (folder / "report.html").write_text(_html(a.wave, findings, notes, figures), encoding="utf-8")
     return figures

@@ -29,10 +29,26 @@ def pct_ci(value: float, low: float, high: float) -> str:
     return f"{value:.0f} % (95 % CI {low:.0f}–{high:.0f} %)"
 
 
-def p_value(p: float) -> str:
-    if p < 0.001:
+def p_value(p: float, alpha: float | None = None) -> str:
+    """``p = 0.032``; never rounded across ``alpha`` (p = 0.0497 is not written "0.050" beside
+    "significant"): more digits are shown until the written value falls on the same side."""
+    if p < 0.001 and (alpha is None or alpha >= 0.001):
         return "p < 0.001"
-    return f"p = {p:.3f}" if p < 0.1 else f"p = {p:.2f}"
+    digits = 3 if p < 0.1 else 2
+    text = f"{p:.{digits}f}"
+    while alpha is not None and (float(text) < alpha) != (p < alpha) and digits < 12:
+        digits += 1
+        text = f"{p:.{digits}f}"
+    return f"p = {text}"
+
+
+def pct_beside(value: float, threshold: float = 50.0) -> str:
+    """A percentage rounded to whole numbers unless that would land on or across ``threshold``
+    from the other side (50.4 % is not written "50 %" beside "a majority")."""
+    digits = 0
+    while digits < 6 and (round(value, digits) > threshold) != (value > threshold):
+        digits += 1
+    return f"{value:.{digits}f} %"
 
 
 def number(value: float, digits: int = 2) -> str:

@@ -197,18 +197,34 @@ TABLE_LIST = (
         "Twitter-use coefficient of an OLS regression of each area's score on Twitter use, staff group and locality (HC3 errors).",
         (
             wave_column(), _AREA,
-            count("n", "Respondents in the regression"),
-            real("estimate", "Adjusted difference users minus non-users, in scale points"),
+            count("n", "Respondents in the regression; NULL when suppressed", nullable=True),
+            real("estimate", "Adjusted difference users minus non-users, in scale points; NULL when suppressed, or when "
+                             "not estimable (Twitter use cannot be separated from staff group and locality) with "
+                             "suppressed false"),
             real("ci_low", "Lower end of the 95 % confidence interval"),
             real("ci_high", "Upper end of the 95 % confidence interval"),
             real("p_value", "Two-sided p-value of the coefficient", PROBABILITY),
             real("p_holm", "p_value adjusted with Holm's method over the wave's estimated areas", PROBABILITY),
             flag("significant", "p_holm < ENGAGEMENT_ALPHA; NULL when the coefficient could not be estimated", nullable=True),
+            real("odds_ratio", "Ordinal check: exp of the Twitter-use coefficient of a proportional-odds (ordinal logistic) "
+                               "model of the score on Twitter use, staff group and locality (statsmodels OrderedModel, "
+                               "logit); the odds of a higher score for users; respondents alone in a locality or staff "
+                               "group left out; NULL when not estimable", pa.Check.gt(0, error="is not positive")),
+            real("odds_ratio_ci_low", "Lower end of the Wald 95 % interval of odds_ratio"),
+            real("odds_ratio_ci_high", "Upper end of the Wald 95 % interval of odds_ratio"),
+            real("odds_ratio_p_value", "Two-sided Wald p-value of the ordinal Twitter-use coefficient", PROBABILITY),
+            real("odds_ratio_p_holm", "odds_ratio_p_value adjusted with Holm's method over the wave's estimated areas",
+                 PROBABILITY),
+            flag("models_agree", "true when OLS and the ordinal model reach the same verdict (a significant difference "
+                                 "in the same direction, or neither significant, each Holm-adjusted); NULL when either "
+                                 "could not be estimated", nullable=True),
             suppressed(),
         ),
         key=("wave", "area"),
-        checks=(null_when_suppressed("estimate", "ci_low", "ci_high", "p_value", "p_holm"),
-                within_interval("estimate")),
+        checks=(null_when_suppressed("n", "estimate", "ci_low", "ci_high", "p_value", "p_holm", "odds_ratio",
+                                     "odds_ratio_p_value"),
+                within_interval("estimate"),
+                within_interval("odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high")),
     ),
     Table(
         "perceived_impact", "wave and area",
@@ -231,15 +247,44 @@ TABLE_LIST = (
             wave_column(),
             text("channel", "Channel (the channel_<channel> column)", NON_EMPTY),
             text("respondent_group", "users or non_users (Twitter is rated by users only)", _one_of((USERS, NON_USERS))),
-            count("n", "Respondents who rated the channel"),
+            count("n", "Respondents who rated the channel; NULL when suppressed", nullable=True),
             real("mean_score", "Mean impact score (1-5)", SCALE_MEAN),
+            real("ci_low", "Lower end of the 95 % t-interval of mean_score (mean - t(0.975, n-1) * s / sqrt(n)); "
+                           "NULL when suppressed or n = 1"),
+            real("ci_high", "Upper end of the 95 % t-interval of mean_score (mean + t(0.975, n-1) * s / sqrt(n))"),
             count("rank", "1 = highest mean within (wave, group); ties share the lower number (RANK())",
                   pa.Check.ge(1, error="is below 1"), nullable=True),
             suppressed(),
         ),
         key=("wave", "channel", "respondent_group"),
         order_by=("respondent_group", "rank", "channel"),
-        checks=(null_when_suppressed("mean_score", "rank"),),
+        checks=(null_when_suppressed("n", "mean_score", "ci_low", "ci_high", "rank"), within_interval("mean_score")),
+    ),
+    Table(
+        "channel_comparison", "wave and channel",
+        "Twitter against each other channel on the users who rated both: Wilcoxon signed-rank test of the "
+        "paired ratings, Holm over channels.",
+        (
+            wave_column(),
+            text("channel", "The channel Twitter is compared with (the channel_<channel> column)", NON_EMPTY),
+            count("n_pairs", "Users who rated both Twitter and the channel; NULL when suppressed", nullable=True),
+            count("n_nonzero", "Of those, users who rated the two differently (the test's sample)", nullable=True),
+            real("mean_difference", "Mean of Twitter minus the channel over the pairs, in scale points; positive when "
+                                    "users rate Twitter higher", pa.Check.in_range(-4, 4, error="is outside -4 to 4")),
+            real("p_value", "Two-sided Wilcoxon signed-rank p on the non-zero differences: exact (all sign patterns, "
+                            "mid-ranks for ties) up to 50 of them, scipy's normal approximation above", PROBABILITY),
+            real("p_holm", "p_value adjusted with Holm's method over the wave's reported channels", PROBABILITY),
+            flag("significant", "p_holm < ENGAGEMENT_ALPHA", nullable=True),
+            flag("suppressed", "true when fewer than ENGAGEMENT_MIN_GROUP_SIZE users rated both, or when 1 to "
+                               "ENGAGEMENT_MIN_GROUP_SIZE - 1 users rated only one of the two (their mean would "
+                               "follow from channel_impact); the figures are then NULL"),
+        ),
+        key=("wave", "channel"),
+        checks=(null_when_suppressed("n_pairs", "n_nonzero", "mean_difference", "p_value", "p_holm"),
+                pa.Check(lambda f: f["p_holm"].isna() | (f["p_holm"] >= f["p_value"] - 1e-12),
+                         error="p_holm is below p_value"),
+                pa.Check(lambda f: f["n_nonzero"].isna() | (f["n_nonzero"] <= f["n_pairs"]),
+                         error="more non-zero differences than pairs")),
     ),
     Table(
         "barriers", "wave and barrier",
@@ -256,6 +301,29 @@ TABLE_LIST = (
         checks=(null_when_suppressed("n_selected", "pct_selected", "ci_low", "ci_high"), within_interval("pct_selected")),
     ),
     Table(
+        "item_response", "wave, item and group",
+        "Item non-response: how many of each respondent group answered each item they were asked, with Wilson 95 % intervals.",
+        (
+            wave_column(),
+            text("item", "The item's column in responses (engagement_*, improved_*, channel_*, barrier_*)", NON_EMPTY),
+            text("respondent_group", "users or non_users; improved_* and channel_twitter are asked of users, "
+                                     "barrier_* of non-users", _one_of((USERS, NON_USERS))),
+            count("n_asked", "Respondents of the group in the wave (all were asked the item); NULL when suppressed",
+                  nullable=True),
+            count("n_answered", "Of those, respondents who answered it; NULL when suppressed", nullable=True),
+            real("pct_answered", "100 * n_answered / n_asked", PERCENT),
+            _CI_LOW, _CI_HIGH,
+            flag("suppressed", "true when the group has fewer than ENGAGEMENT_MIN_GROUP_SIZE respondents; the figures "
+                               "are then NULL"),
+        ),
+        key=("wave", "item", "respondent_group"),
+        order_by=(),
+        checks=(null_when_suppressed("n_asked", "n_answered", "pct_answered", "ci_low", "ci_high"),
+                within_interval("pct_answered"),
+                pa.Check(lambda f: f["n_answered"].isna() | (f["n_answered"] <= f["n_asked"]),
+                         error="more answered than asked")),
+    ),
+    Table(
         "engagement_by_group", "wave, dimension, category, area and group",
         "Mean engagement per wave, locality or staff group, area and respondent group.",
         (
@@ -264,12 +332,15 @@ TABLE_LIST = (
             text("category", "The locality or staff group", NON_EMPTY),
             _AREA,
             text("respondent_group", "users, non_users or all", _one_of((USERS, NON_USERS, ALL))),
-            count("n", "Respondents who answered"),
+            count("n", "Respondents who answered; NULL when suppressed", nullable=True),
             real("mean_score", "Mean score (1-5)", SCALE_MEAN),
-            suppressed(),
+            flag("suppressed", "true when the base is below ENGAGEMENT_MIN_GROUP_SIZE, or when the row must go with "
+                               "such a row so that no suppressed figure can be worked out by differencing (users + "
+                               "non_users = all; a group's categories add up to engagement_comparison's wave figure); "
+                               "n and mean_score are then NULL"),
         ),
         key=("wave", "dimension", "category", "area", "respondent_group"),
-        checks=(null_when_suppressed("mean_score"),),
+        checks=(null_when_suppressed("n", "mean_score"),),
     ),
     Table(
         "interview_themes", "wave and theme",
