@@ -109,6 +109,7 @@ def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[
     import duckdb
 
     from .ingest.instrument import load_display_names
+    from .contract import SYNTHETIC_MARKER
     from .reporting.report import write_trends
     from .reporting.wording import Names
     from .warehouse.lock import WriterLock
@@ -127,8 +128,9 @@ def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[
             publish(con, settings.warehouse_path)
         trends = settings.staged_reports_dir / "trends"
         shutil.rmtree(trends, ignore_errors=True)
+        synthetic = any((settings.waves_dir / w / SYNTHETIC_MARKER).exists() for w in waves["wave"])
         charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), trends,
-                              settings.min_group_size)
+                              settings.min_group_size, synthetic=synthetic)
         for folder in (settings.reports_dir / wave, *([] if charts else [settings.reports_dir / "trends"])):
             if folder.exists():
                 gone = folder.with_name(f".{folder.name}.withdrawn.publishing")

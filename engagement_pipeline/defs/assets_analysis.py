@@ -15,6 +15,9 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, Metadat
 from ..analysis.analyse import WaveAnalysis, analyse_wave
 from ..ingest.instrument import load_display_names
 from ..reporting.findings import findings as write_findings
+from ..contract import SYNTHETIC_MARKER
+from ..ingest.waves import wave_dir
+from ..reporting.provenance import Provenance
 from ..reporting.report import png_data_uri, write_trends, write_wave_report
 from ..reporting.wording import Names
 from ..warehouse.registry import TABLES
@@ -44,6 +47,11 @@ def _wave_settings(wave: str, settings) -> pd.DataFrame:
         "wave": wave, "pipeline_version": state["pipeline_version"], "alpha": float(state["alpha"]),
         "min_group_size": int(state["min_group_size"]), "max_quarantine_fraction": float(state["max_quarantine_fraction"]),
         "computed_at": pd.Timestamp.now(tz="UTC").tz_localize(None).as_unit("us")}]))
+
+
+def _any_synthetic(settings, waves) -> bool:
+    """Whether any of ``waves`` was made by the generator (its folder carries the marker)."""
+    return any((settings.waves_dir / wave / SYNTHETIC_MARKER).exists() for wave in waves)
 
 
 def _self_contained(markdown: str, folder) -> str:
@@ -79,7 +87,11 @@ def wave_analysis(context: AssetExecutionContext, pipeline: PipelineSettings, st
 
     folder = settings.staged_reports_dir / wave
     shutil.rmtree(folder, ignore_errors=True)
-    charts = write_wave_report(analysis, tables["findings"], names, folder)
+    with store.get_connection() as con:
+        load_log = read_wave(con, staged("load_log"), wave)
+    synthetic = (wave_dir(settings.waves_dir, wave) / SYNTHETIC_MARKER).exists()
+    provenance = Provenance.of(wave, load_log, tables["wave_settings"], synthetic)
+    charts = write_wave_report(analysis, tables["findings"], names, folder, provenance)
     yield MaterializeResult(asset_key=REPORT, metadata={
         "findings": MetadataValue.md(_self_contained((folder / "findings.md").read_text(encoding="utf-8"), folder)),
         "key_charts": MetadataValue.md(_markdown_images(c.path for c in charts if c.is_key)),
@@ -99,7 +111,7 @@ def trend_report(context: AssetExecutionContext, pipeline: PipelineSettings, sto
     folder = settings.staged_reports_dir / "trends"
     shutil.rmtree(folder, ignore_errors=True)
     charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), folder,
-                          settings.min_group_size)
+                          settings.min_group_size, synthetic=_any_synthetic(settings, waves["wave"]))
     return MaterializeResult(metadata={
         "charts": len(charts), "waves": len(waves),
         "take_up": MetadataValue.md(_markdown_images(c.path for c in charts[:1])),

@@ -6,6 +6,8 @@ labelled, and a suppressed group is drawn as the words "too few responses" rathe
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib
@@ -27,9 +29,34 @@ THREAD_COLOURS = {"patient_care": GREEN, "patient_experience": BLUE, "equality_d
 DPI = 110
 
 
+#: What every chart drawn inside ``labelled`` says under its plot: the wave, and whether it is synthetic.
+_LABEL: dict[str, str] = {}
+
+
+@contextmanager
+def labelled(source: str, synthetic: bool) -> Iterator[None]:
+    """Charts drawn inside carry ``source`` (e.g. "Wave 2019-03") in a footnote and, for generated
+    data, a red "SYNTHETIC DATA" mark, so a chart copied out of its report still says what it shows."""
+    _LABEL.update(source=source, synthetic="yes" if synthetic else "")
+    try:
+        yield
+    finally:
+        _LABEL.clear()
+
+
+def _stamp(fig: plt.Figure) -> None:
+    if not _LABEL:
+        return
+    fig.text(0.01, 0.005, _LABEL["source"], fontsize=8, color="#555555", ha="left", va="bottom")
+    if _LABEL["synthetic"]:
+        fig.text(0.99, 0.005, "SYNTHETIC DATA — not real survey results", fontsize=8, color=VERMILION,
+                 fontweight="bold", ha="right", va="bottom")
+
+
 def _save(fig: plt.Figure, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.tight_layout()
+    _stamp(fig)
+    fig.tight_layout(rect=(0, 0.03, 1, 1) if _LABEL else None)
     # tight_layout leaves a placeholder layout engine behind, which makes savefig draw the whole
     # figure an extra time; the layout is already done.
     fig.set_layout_engine(None)

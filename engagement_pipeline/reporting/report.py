@@ -18,6 +18,7 @@ from ..analysis.analyse import WaveAnalysis
 from ..settings import DEFAULT_MIN_GROUP_SIZE
 from . import charts
 from ..analysis.channel_impact import EXACT_UP_TO, FACE_TO_FACE
+from .provenance import Provenance
 from .wording import Names, join, ordinal, p_value, verdict
 
 #: The charts a wave's summary in the UI shows, by file stem.
@@ -169,53 +170,119 @@ def methods(a: WaveAnalysis, names: Names | None = None) -> list[str]:
     ]
 
 
-def _markdown(wave: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart], folder: Path) -> str:
-    lines = [f"# Twitter and staff engagement — findings for wave {wave}", ""]
+#: Which chart stands beside which finding (by file stem); charts no finding claims close the report.
+BESIDE = {1: ("engagement_gap", "engagement_by_group"), 2: ("perceived_improvement",), 3: ("channel_impact",),
+          4: ("interview_themes",), 5: ("barriers",)}
+
+_PLAIN_VERDICT = {"supported": "the data support this", "not supported": "the data do not support this",
+                  "descriptive": "described, not tested"}
+
+
+def summary(findings: pd.DataFrame) -> list[str]:
+    """Five lines for the board, one per tested finding and barriers, from the wave's own verdicts."""
+    return [f"{r.title}: {_PLAIN_VERDICT[verdict(r.supported)]}." for r in findings.itertuples() if r.finding <= 5]
+
+
+def _placed(figures: list[Chart], findings: pd.DataFrame) -> tuple[dict[int, list[Chart]], list[Chart]]:
+    """The charts beside each finding of ``findings``, and the rest in their order."""
+    by_stem = {c.path.stem: c for c in figures}
+    numbers = set(findings["finding"]) if len(findings) else set()
+    beside = {n: [by_stem[s] for s in stems if s in by_stem] for n, stems in BESIDE.items() if n in numbers}
+    used = {c.path for cs in beside.values() for c in cs}
+    return beside, [c for c in figures if c.path not in used]
+
+
+def _markdown(title: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart], folder: Path,
+              provenance: Provenance) -> str:
+    lines = [f"# {title}", ""]
+    if provenance.synthetic:
+        lines += [provenance.markdown_banner(), ""]
+    beside, rest = _placed(figures, findings)
+    if len(findings):
+        lines += ["## In brief", ""] + [f"- {line}" for line in summary(findings)] + [""]
     for r in findings.itertuples():
         lines += [f"## {r.finding}. {r.title} ({verdict(r.supported)})", "", r.statement, ""]
-    lines += ["## Methods and caveats", ""] + [f"- {note}" for note in notes] + ["", "## Charts", ""]
-    lines += [f"![{c.caption}]({c.path.relative_to(folder).as_posix()})" for c in figures]
+        lines += [f"![{c.caption}]({c.path.relative_to(folder).as_posix()})" for c in beside.get(r.finding, [])] + [""]
+    if notes:
+        lines += ["## Methods and caveats", ""] + [f"- {note}" for note in notes] + [""]
+    if rest:
+        lines += ["## More charts" if len(findings) else "## Charts", ""]
+        lines += [f"![{c.caption}]({c.path.relative_to(folder).as_posix()})" for c in rest] + [""]
+    lines += [provenance.markdown_footer()]
     return "\n".join(lines) + "\n"
 
 
-def _html(wave: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart]) -> str:
+_STYLE = ("<style>body{font-family:Arial,Helvetica,sans-serif;max-width:56rem;margin:2rem auto;line-height:1.45;"
+          "color:#222}h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem}figure{margin:1.2rem 0;"
+          "page-break-inside:avoid}img{max-width:100%}figcaption{font-size:.9rem;color:#555}"
+          ".verdict{font-weight:normal;color:#555}.banner{border:2px solid #D55E00;color:#8a3300;background:#fff3ec;"
+          "padding:.6rem .9rem;font-weight:bold;margin:1rem 0}.brief{background:#f4f7fa;padding:.6rem 1rem 0.6rem 2rem}"
+          "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.85rem;color:#555}"
+          "@page{size:A4;margin:15mm}@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}}</style>")
+
+
+def _figure_html(chart: Chart) -> str:
     esc = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Findings — wave {esc(wave)}</title>",
-             "<style>body{font-family:Arial,Helvetica,sans-serif;max-width:56rem;margin:2rem auto;line-height:1.45;"
-             "color:#222}h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem}figure{margin:1.2rem 0;"
-             "page-break-inside:avoid}img{max-width:100%}figcaption{font-size:.9rem;color:#555}"
-             ".verdict{font-weight:normal;color:#555}@media print{body{margin:0}}</style></head><body>",
-             f"<h1>Twitter and staff engagement — findings for wave {esc(wave)}</h1>"]
+    return (f"<figure><img alt='{esc(chart.caption)}' src='{png_data_uri(chart.path)}'>"
+            f"<figcaption>{esc(chart.caption)}</figcaption></figure>")
+
+
+def _html(title: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart], provenance: Provenance) -> str:
+    esc = html.escape
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>{_STYLE}"
+             "</head><body>", f"<h1>{esc(title)}</h1>", provenance.html_banner()]
+    beside, rest = _placed(figures, findings)
+    if len(findings):
+        parts.append("<h2>In brief</h2><ul class='brief'>" + "".join(f"<li>{esc(line)}</li>" for line in summary(findings))
+                     + "</ul>")
     for r in findings.itertuples():
-        parts.append(f"<h2>{r.finding}. {esc(r.title)} <span class='verdict'>({verdict(r.supported)})</span></h2>"
-                     f"<p>{esc(r.statement)}</p>")
-    parts.append("<h2>Methods and caveats</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    parts.append("<h2>Charts</h2>")
-    for chart in figures:
-        parts.append(f"<figure><img alt='{esc(chart.caption)}' src='{png_data_uri(chart.path)}'>"
-                     f"<figcaption>{esc(chart.caption)}</figcaption></figure>")
+        parts.append(f"<section><h2>{r.finding}. {esc(r.title)} <span class='verdict'>({verdict(r.supported)})</span></h2>"
+                     f"<p>{esc(r.statement)}</p>" + "".join(_figure_html(c) for c in beside.get(r.finding, []))
+                     + "</section>")
+    if notes:
+        parts.append("<h2>Methods and caveats</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
+    if rest:
+        parts.append("<h2>More charts</h2>" if len(findings) else "<h2>Charts</h2>")
+        parts.extend(_figure_html(c) for c in rest)
+    parts.append(provenance.html_footer())
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def write_wave_report(a: WaveAnalysis, findings: pd.DataFrame, names: Names, folder: Path) -> list[Chart]:
+def _write(folder: Path, title: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart],
+           provenance: Provenance) -> None:
+    (folder / "findings.md").write_text(_markdown(title, findings, notes, figures, folder, provenance), encoding="utf-8")
+    (folder / "report.html").write_text(_html(title, findings, notes, figures, provenance), encoding="utf-8")
+
+
+def write_wave_report(a: WaveAnalysis, findings: pd.DataFrame, names: Names, folder: Path,
+                      provenance: Provenance | None = None) -> list[Chart]:
     """Draw the charts and write findings.md and report.html into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    figures = draw_wave_charts(a, names, folder)
-    notes = methods(a, names)
-    (folder / "findings.md").write_text(_markdown(a.wave, findings, notes, figures, folder), encoding="utf-8")
-    (folder / "report.html").write_text(_html(a.wave, findings, notes, figures), encoding="utf-8")
+    provenance = provenance or Provenance.unknown(a.wave, a.alpha, a.min_group_size)
+    with charts.labelled(f"Wave {a.wave}", provenance.synthetic):
+        figures = draw_wave_charts(a, names, folder)
+    _write(folder, f"Twitter and staff engagement — findings for wave {a.wave}", findings, methods(a, names),
+           figures, provenance)
     return figures
 
 
 def write_trends(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, folder: Path,
-                 min_group_size: int = DEFAULT_MIN_GROUP_SIZE) -> list[Chart]:
-    """Cross-wave charts, once there are two or more waves."""
+                 min_group_size: int = DEFAULT_MIN_GROUP_SIZE, synthetic: bool = False) -> list[Chart]:
+    """Cross-wave charts and their own report.html, once there are two or more waves."""
     if waves["wave"].nunique() < 2:
         return []
     waves = waves.sort_values("wave").reset_index(drop=True)
-    return [
-        Chart(charts.take_up_trend(waves, min_group_size, folder / "take_up.png"), "Twitter take-up by wave"),
-        Chart(charts.gap_trend(comparison, names, folder / "engagement_gap.png"),
-              "Users–non-users engagement gap per area by wave"),
-    ]
+    folder.mkdir(parents=True, exist_ok=True)
+    span = f"Waves {waves['wave'].iloc[0]} to {waves['wave'].iloc[-1]}"
+    with charts.labelled(span, synthetic):
+        figures = [
+            Chart(charts.take_up_trend(waves, min_group_size, folder / "take_up.png"), "Twitter take-up by wave"),
+            Chart(charts.gap_trend(comparison, names, folder / "engagement_gap.png"),
+                  "Users–non-users engagement gap per area by wave"),
+        ]
+    provenance = Provenance.unknown(span, None, min_group_size, synthetic)
+    notes = [f"{span}: {len(waves)} waves, "
+             + "; ".join(f"{r.wave} {int(r.n_respondents)} respondents" for r in waves.itertuples()) + "."]
+    _write(folder, f"Twitter and staff engagement — trends, {span.lower()}", pd.DataFrame(), notes, figures, provenance)
+    return figures
