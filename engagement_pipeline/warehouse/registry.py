@@ -41,6 +41,19 @@ _CI_LOW = real("ci_low", "Wilson 95 % interval, lower end (0-100)", PERCENT)
 _CI_HIGH = real("ci_high", "Wilson 95 % interval, upper end (0-100)", PERCENT)
 _AREA = text("area", "Engagement area (the engagement_<area> column)", NON_EMPTY)
 
+def _yes_share(name: str, grain: str, comment: str, item: Column, answered: str, yes: tuple[str, str],
+               pct: str) -> Table:
+    """A yes/no item's share per wave (``perceived_impact``, ``barriers``): counts, the percentage
+    and its Wilson interval, all NULL when suppressed."""
+    return Table(
+        name, grain, comment,
+        (wave_column(), item, count("n_answered", answered), count(yes[0], yes[1], nullable=True),
+         real(pct, f"100 * {yes[0]} / n_answered", PERCENT), _CI_LOW, _CI_HIGH, suppressed()),
+        key=("wave", item.name),
+        checks=(null_when_suppressed(yes[0], pct, "ci_low", "ci_high"), within_interval(pct)),
+    )
+
+
 TABLE_LIST = (
     Table(
         "waves", "wave",
@@ -226,20 +239,10 @@ TABLE_LIST = (
                 within_interval("estimate"),
                 within_interval("odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high")),
     ),
-    Table(
-        "perceived_impact", "wave and area",
-        "Share of users saying Twitter improved their engagement, per wave and area, with Wilson 95 % intervals.",
-        (
-            wave_column(),
-            text("area", "Engagement area (the improved_<area> column)", NON_EMPTY),
-            count("n_answered", "Users who answered the item"),
-            count("n_improved", "Users answering yes", nullable=True),
-            real("pct_improved", "100 * n_improved / n_answered", PERCENT),
-            _CI_LOW, _CI_HIGH, suppressed(),
-        ),
-        key=("wave", "area"),
-        checks=(null_when_suppressed("n_improved", "pct_improved", "ci_low", "ci_high"), within_interval("pct_improved")),
-    ),
+    _yes_share("perceived_impact", "wave and area",
+               "Share of users saying Twitter improved their engagement, per wave and area, with Wilson 95 % intervals.",
+               text("area", "Engagement area (the improved_<area> column)", NON_EMPTY),
+               "Users who answered the item", ("n_improved", "Users answering yes"), "pct_improved"),
     Table(
         "channel_impact", "wave, channel and group",
         "Mean impact of each communication channel on engagement, per wave and group, ranked within the group.",
@@ -286,20 +289,10 @@ TABLE_LIST = (
                 pa.Check(lambda f: f["n_nonzero"].isna() | (f["n_nonzero"] <= f["n_pairs"]),
                          error="more non-zero differences than pairs")),
     ),
-    Table(
-        "barriers", "wave and barrier",
-        "Non-users' reasons for not using Twitter, per wave and barrier, with Wilson 95 % intervals.",
-        (
-            wave_column(),
-            text("barrier", "Barrier (the barrier_<barrier> column)", NON_EMPTY),
-            count("n_answered", "Non-users who answered the item"),
-            count("n_selected", "Non-users who ticked it", nullable=True),
-            real("pct_selected", "100 * n_selected / n_answered", PERCENT),
-            _CI_LOW, _CI_HIGH, suppressed(),
-        ),
-        key=("wave", "barrier"),
-        checks=(null_when_suppressed("n_selected", "pct_selected", "ci_low", "ci_high"), within_interval("pct_selected")),
-    ),
+    _yes_share("barriers", "wave and barrier",
+               "Non-users' reasons for not using Twitter, per wave and barrier, with Wilson 95 % intervals.",
+               text("barrier", "Barrier (the barrier_<barrier> column)", NON_EMPTY),
+               "Non-users who answered the item", ("n_selected", "Non-users who ticked it"), "pct_selected"),
     Table(
         "item_response", "wave, item and group",
         "Item non-response: how many of each respondent group answered each item they were asked, with Wilson 95 % intervals.",
