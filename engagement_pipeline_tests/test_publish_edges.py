@@ -5,6 +5,7 @@ test_publish_atomic.py shows the atomicity under concurrent readers."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -70,7 +71,7 @@ def test_comment_tables_leaves_absent_tables_out_and_commits(tmp_path):
 
 
 def test_an_in_memory_store_cannot_be_published(tmp_path):
-    with duckdb.connect() as con, pytest.raises(ValueError, match="in-memory store cannot be published"):
+    with duckdb.connect() as con, pytest.raises(ValueError, match=r"^an in-memory store cannot be published$"):
         publish(con, tmp_path / "engagement.duckdb")
     assert list(tmp_path.iterdir()) == []
 
@@ -211,3 +212,157 @@ def test_publish_folder_replaces_the_old_linked_layout_and_clears_a_killed_publi
     assert final.is_dir() and not final.is_symlink()
     assert sorted(p.name for p in final.iterdir()) == ["charts", "findings.md"]
     assert sorted(p.name for p in reports.iterdir()) == ["2019-03", "2020-03"]
+
+
+def test_a_copy_that_fails_before_writing_raises_its_own_error(tmp_path, monkeypatch):
+    """No temporary file was made: cleaning up must not replace the copy's error with another."""
+    store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
+    _store(store)
+
+    def refuse(source, target):
+        raise PermissionError("store unreadable (simulated)")
+
+    monkeypatch.setattr(module.shutil, "copyfile", refuse)
+    with duckdb.connect(str(store)) as con, pytest.raises(PermissionError, match="store unreadable"):
+        publish(con, warehouse)
+    assert not warehouse.exists()
+
+
+@pytest.fixture
+def removed_meanwhile(monkeypatch):
+    """Every file or folder publish.py deletes has already been deleted by someone else (a second
+    process cleaning up at the same moment): the deletion must not fail."""
+    real_unlink, real_rmtree = Path.unlink, module.shutil.rmtree
+    removed = []
+
+    def unlink(self, missing_ok=False):
+        if self.is_symlink() or self.exists():
+            real_unlink(self)
+            removed.append(self.name)
+        return real_unlink(self, missing_ok=missing_ok)
+
+    def rmtree(path, ignore_errors=False, **kwargs):
+        if Path(path).exists():
+            real_rmtree(path)
+            removed.append(Path(path).name)
+        return real_rmtree(path, ignore_errors=ignore_errors, **kwargs)
+
+    monkeypatch.setattr(Path, "unlink", unlink)
+    monkeypatch.setattr(module.shutil, "rmtree", rmtree)
+    return removed
+
+
+def test_leftovers_removed_by_someone_else_meanwhile_are_no_error(tmp_path, removed_meanwhile):
+    (tmp_path / f".engagement.duckdb.abc{TEMP_SUFFIX}").write_text("x")
+    remove_leftovers(tmp_path / "engagement.duckdb")
+    assert removed_meanwhile == [f".engagement.duckdb.abc{TEMP_SUFFIX}"]
+
+
+def test_report_leftovers_removed_by_someone_else_meanwhile_are_no_error(tmp_path, removed_meanwhile):
+    """A killed publish's copies and links beside the report, and the old version swapped out, are
+    deleted by this publish; another process deleting them first is no error."""
+    final = tmp_path / "out" / "reports" / "2019-03"  # neither folder exists yet
+    publish_folder(_report(tmp_path / "one", "first"), final)
+    assert removed_meanwhile == []
+    (final.parent / f".2019-03.dead{TEMP_SUFFIX}").mkdir()
+    (final.parent / f".2019-03.dead.link{TEMP_SUFFIX}").symlink_to("nowhere")
+    publish_folder(_report(tmp_path / "two", "second"), final)
+    assert sorted(removed_meanwhile[:2]) == [f".2019-03.dead.link{TEMP_SUFFIX}", f".2019-03.dead{TEMP_SUFFIX}"]
+    assert len(removed_meanwhile) == 3 and removed_meanwhile[2].endswith(TEMP_SUFFIX)  # the old version
+    assert (final / "findings.md").read_text() == "second"
+    assert sorted(p.name for p in final.parent.iterdir()) == ["2019-03"]
+
+
+def _two_folders(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "reports" / ".incoming", tmp_path / "reports" / "2019-03"
+    for folder, text in ((a, "new"), (b, "old")):
+        folder.mkdir(parents=True)
+        (folder / "findings.md").write_text(text)
+    return a, b
+
+
+def _recording_replace(monkeypatch) -> list[tuple[str, str]]:
+    calls, real = [], os.replace
+    monkeypatch.setattr(module.os, "replace", lambda a, b: (calls.append((Path(a).name, Path(b).name)), real(a, b))[1])
+    return calls
+
+
+def test_the_swap_is_one_atomic_exchange_where_the_kernel_offers_it(tmp_path, monkeypatch):
+    """On Linux (renameat2 with RENAME_EXCHANGE), the report's name never points at nothing: no
+    rename moves the old folder aside first."""
+    a, b = _two_folders(tmp_path)
+    calls = _recording_replace(monkeypatch)
+    module._exchange(a, b)
+    assert calls == []
+    assert ((b / "findings.md").read_text(), (a / "findings.md").read_text()) == ("new", "old")
+
+
+def _fake_libc(monkeypatch, error: int) -> list[tuple]:
+    """A C library whose renameat2 fails with ``error``."""
+    import ctypes
+
+    calls = []
+
+    def renameat2(*args):
+        calls.append(args)
+        ctypes.set_errno(error)
+        return -1
+
+    monkeypatch.setattr(ctypes, "CDLL", lambda name, use_errno=False: type("Libc", (), {"renameat2": renameat2}))
+    return calls
+
+
+@pytest.mark.parametrize("error", [errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP])
+def test_a_file_system_without_exchange_gets_two_renames(tmp_path, monkeypatch, error):
+    a, b = _two_folders(tmp_path)
+    tried = _fake_libc(monkeypatch, error)
+    calls = _recording_replace(monkeypatch)
+    module._exchange(a, b)
+    assert tried == [(-100, os.fsencode(a), -100, os.fsencode(b), 2)]
+    assert len(calls) == 3 and calls[1] == (".incoming", "2019-03")
+    assert ((b / "findings.md").read_text(), (a / "findings.md").read_text()) == ("new", "old")
+    assert sorted(p.name for p in b.parent.iterdir()) == [".incoming", "2019-03"]
+
+
+def test_any_other_exchange_error_is_raised_and_nothing_moves(tmp_path, monkeypatch):
+    a, b = _two_folders(tmp_path)
+    _fake_libc(monkeypatch, errno.EXDEV)
+    calls = _recording_replace(monkeypatch)
+    with pytest.raises(OSError) as raised:
+        module._exchange(a, b)
+    assert (raised.value.errno, raised.value.strerror, raised.value.filename) == (
+        errno.EXDEV, os.strerror(errno.EXDEV), str(b))
+    assert calls == [] and (b / "findings.md").read_text() == "old"
+
+
+def test_the_kernels_own_error_is_reported(tmp_path):
+    """The real renameat2 failing (no folder to exchange with): its errno reaches the error."""
+    import ctypes
+
+    a, _ = _two_folders(tmp_path)
+    ctypes.set_errno(0)  # no errno of an earlier call (in this process or the one it was forked from)
+    with pytest.raises(OSError) as raised:
+        module._exchange(a, tmp_path / "reports" / "missing")
+    assert (raised.value.errno, raised.value.filename) == (errno.ENOENT, str(tmp_path / "reports" / "missing"))
+    assert raised.value.filename2 is None  # from the exchange itself, not from a fallback rename
+
+
+def test_a_publish_killed_between_the_two_renames_leaves_nothing_behind(tmp_path, monkeypatch):
+    final = tmp_path / "reports" / "2019-03"
+    publish_folder(_report(tmp_path / "one", "first"), final)
+    _fake_libc(monkeypatch, errno.EINVAL)  # a file system without RENAME_EXCHANGE: two renames
+    real, done = os.replace, []
+
+    def killed_after_the_first(a, b):
+        if done:
+            raise KeyboardInterrupt("killed (simulated)")
+        done.append(b)
+        return real(a, b)
+
+    monkeypatch.setattr(module.os, "replace", killed_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        publish_folder(_report(tmp_path / "two", "second"), final)
+    monkeypatch.setattr(module.os, "replace", real)
+    publish_folder(_report(tmp_path / "three", "third"), final)
+    assert (final / "findings.md").read_text() == "third"
+    assert sorted(p.name for p in final.parent.iterdir()) == ["2019-03"]

@@ -120,7 +120,7 @@ def _exchange(a: Path, b: Path) -> None:
             return
         if ctypes.get_errno() not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
             raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(b))
-    aside = b.with_name(b.name + ".old" + TEMP_SUFFIX)
+    aside = b.with_name(f".{b.name}.{uuid.uuid4().hex}.old{TEMP_SUFFIX}")  # hidden: cleared by the next publish
     os.replace(b, aside)
     os.replace(a, b)
     os.replace(aside, a)
