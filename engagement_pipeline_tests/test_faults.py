@@ -67,7 +67,7 @@ def _wait_for(marker: Path, proc: subprocess.Popen, limit: float = 600.0) -> boo
 
 
 @pytest.mark.parametrize("point", list(KILL_POINTS))
-def test_sigkill_at_any_point_leaves_published_outputs_as_they_were(tmp_path, point):
+def test_a_run_killed_at_any_point_of_its_progress_leaves_published_outputs_as_they_were(tmp_path, point):
     """A small version of a wave is published; a run of a larger version is killed when it reaches
     a point of its own progress (start-up, staged survey, staged analysis, promoted store, copied
     warehouse, renamed warehouse), then one run recovers with no clean-up."""
