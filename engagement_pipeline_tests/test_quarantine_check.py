@@ -1,7 +1,8 @@
 """The blocking checks of ``defs/checks.py`` called directly, without a run: the quarantine limit
 (docs/data-contract.md §3) at its boundary, with its denominator, excluded rows, several files and
-the problems it lists; and the registry-schema check. Fast, so the mutation run
-(scripts/mutation.py) can use them; test_quarantine_gate.py shows the same rules through the CLI.
+the problems it lists; the registry-schema check; and the one step per asset that runs them. Fast,
+so the mutation run (scripts/mutation.py) can use them; test_quarantine_gate.py shows the same
+rules through the CLI.
 
 The checks are built inside each test (not taken from ``CHECKS``, built at import), so that the
 code a test exercises is the code the test built."""
@@ -15,9 +16,9 @@ import pandas as pd
 import pytest
 from dagster import AssetCheckSeverity, AssetKey
 
-from engagement_pipeline.contract import is_interview_file
 from engagement_pipeline.defs import checks
-from engagement_pipeline.defs.checks import CHECKS, quarantine_limit_check, schema_check, schema_failures
+from engagement_pipeline.defs.checks import (CHECKS, checks_for, quarantine_result, schema_failures,
+                                             schema_result)
 from engagement_pipeline.warehouse.registry import TABLES
 from engagement_pipeline.warehouse.store import staged
 
@@ -39,7 +40,8 @@ def _bad(source: str, first: int, count: int, excluded: bool = False, column: st
 
 
 def _call(check, monkeypatch, tables: dict[str, pd.DataFrame], limit: float = 0.10):
-    """Run an asset check's body against staged tables held in memory."""
+    """Run a check step's body against staged tables held in memory: its results by check name,
+    and the staged tables it read."""
     seen = []
 
     def read_wave(con, table, wave):
@@ -52,15 +54,14 @@ def _call(check, monkeypatch, tables: dict[str, pd.DataFrame], limit: float = 0.
     pipeline = SimpleNamespace(settings=SimpleNamespace(max_quarantine_fraction=limit))
     store = SimpleNamespace(get_connection=lambda: nullcontext("connection"))
     body = check.node_def.compute_fn.decorated_fn
-    parameters = body.__code__.co_varnames[:body.__code__.co_argcount]
-    resources = {"pipeline": pipeline, "store": store}
-    return body(context, **{p: resources[p] for p in parameters[1:]}), seen
+    results = list(body(context, pipeline=pipeline, store=store))
+    assert len({r.check_name for r in results}) == len(results) == len(check.check_specs)
+    return {r.check_name: r for r in results}, seen
 
 
-def _gate(monkeypatch, log, quarantine, limit=0.10, owns=lambda name: not is_interview_file(name)):
-    result, seen = _call(quarantine_limit_check("survey_responses", owns), monkeypatch,
-                         {staged("load_log"): log, staged("quarantine"): quarantine}, limit)
-    assert sorted(seen) == sorted([staged("load_log"), staged("quarantine")])
+def _gate(monkeypatch, log, quarantine, limit=0.10, asset="survey_responses"):
+    result = quarantine_result(asset, WAVE, log, quarantine, limit)
+    assert (result.asset_key, result.check_name) == (AssetKey(asset), "quarantine_fraction")
     return result
 
 
@@ -112,7 +113,7 @@ def test_a_file_the_check_does_not_own_is_left_to_the_other_check(monkeypatch):
     log = _log((SURVEY, 20), (INTERVIEWS, 20))
     quarantine = _quarantine(*_bad(INTERVIEWS, 2, 3, column="theme"))
     assert _gate(monkeypatch, log, quarantine).passed
-    result = _gate(monkeypatch, log, quarantine, owns=is_interview_file)
+    result = _gate(monkeypatch, log, quarantine, asset="interview_segments")
     assert not result.passed
     assert result.description.startswith(f"wave {WAVE}, {INTERVIEWS}: 3 of 20 rows quarantined (15.0 %)")
 
@@ -127,11 +128,32 @@ def test_the_quarantine_checks_are_blocking_and_guard_the_right_assets():
     specs = {(spec.asset_key, spec.name): spec for check in CHECKS for spec in check.check_specs}
     for asset in ("survey_responses", "interview_segments"):
         spec = specs[(AssetKey(asset), "quarantine_fraction")]
-        assert spec.blocking
-    built = quarantine_limit_check("survey_responses", bool)
-    (spec,) = built.check_specs
-    assert (spec.asset_key, spec.name, spec.blocking) == (AssetKey("survey_responses"), "quarantine_fraction", True)
-    assert "ENGAGEMENT_MAX_QUARANTINE_FRACTION" in spec.description
+        assert spec.blocking and "ENGAGEMENT_MAX_QUARANTINE_FRACTION" in spec.description
+    assert {key for key, name in specs if name == "quarantine_fraction"} == {
+        AssetKey("survey_responses"), AssetKey("interview_segments")}
+
+
+def test_one_check_step_per_staging_asset_covers_every_table_once():
+    """Four steps per wave, not one per table: each runs the checks of what one asset stages."""
+    assert sorted(check.node_def.name for check in CHECKS) == [
+        "codebook_checks", "interview_segments_checks", "survey_responses_checks", "wave_analysis_checks"]
+    names = [spec.name for check in CHECKS for spec in check.check_specs]
+    assert sorted(n for n in names if n != "quarantine_fraction") == sorted(f"{t}_matches_schema" for t in TABLES)
+
+
+def test_the_survey_step_reads_its_tables_once_and_yields_every_verdict(monkeypatch):
+    tables = {staged("responses"): TABLES["responses"].empty(), staged("load_log"): _log((SURVEY, 50)),
+              staged("quarantine"): _quarantine(*_bad(SURVEY, 2, 6))}
+    results, seen = _call(checks_for("survey_responses", ["responses", "load_log", "quarantine"]),
+                          monkeypatch, tables)
+    assert sorted(seen) == sorted(tables)
+    assert sorted(results) == ["load_log_matches_schema", "quarantine_fraction", "quarantine_matches_schema",
+                               "responses_matches_schema"]
+    assert not results["quarantine_fraction"].passed  # 6 of 50 over the default 10 %
+    assert not results["load_log_matches_schema"].passed  # the bare log above lacks the registry's columns
+    results, _ = _call(checks_for("survey_responses", ["responses", "load_log", "quarantine"]),
+                       monkeypatch, tables, limit=0.12)
+    assert results["quarantine_fraction"].passed
 
 
 def _barriers(*answered: int) -> pd.DataFrame:
@@ -148,28 +170,29 @@ def test_schema_failures_are_none_for_valid_rows_and_pandera_cases_otherwise():
 
 
 def test_the_schema_check_passes_valid_rows_and_summarises_failures(monkeypatch):
-    check = schema_check("barriers")
+    check = checks_for("wave_analysis", ["barriers"])
     (spec,) = check.check_specs
     assert (spec.asset_key, spec.name, spec.blocking) == (AssetKey("barriers"), "barriers_matches_schema", True)
-    result, seen = _call(check, monkeypatch, {staged("barriers"): _barriers(20, 30, 40)})
+    results, seen = _call(check, monkeypatch, {staged("barriers"): _barriers(20, 30, 40)})
     assert seen == [staged("barriers")]
+    result = results["barriers_matches_schema"]
     assert result.passed and result.metadata["rows_checked"].value == 3
-    result, _ = _call(check, monkeypatch, {staged("barriers"): _barriers(-1, 20, -2)})
+    result = schema_result("barriers", _barriers(-1, 20, -2))
     assert not result.passed and result.severity == AssetCheckSeverity.ERROR
     assert result.description == "2 failure(s) against the barriers schema"
     assert {k: v.value for k, v in result.metadata.items()} == {"failures": 2, "problems": "n_answered: is negative (2)"}
-    without = _barriers(20).drop(columns="pct_selected")
-    result, _ = _call(check, monkeypatch, {staged("barriers"): without})
+    result = schema_result("barriers", _barriers(20).drop(columns="pct_selected"))
     assert not result.passed
     assert "barriers: column_in_dataframe (1)" in result.metadata["problems"].value
 
 
 def test_ingested_tables_are_checked_on_the_asset_that_stages_them():
+    specs = {spec.name: spec.asset_key for check in CHECKS for spec in check.check_specs}
     for table, asset in (("responses", "survey_responses"), ("quarantine", "survey_responses"),
                          ("load_log", "survey_responses"), ("interview_quotes", "interview_segments"),
                          ("codebook", "codebook"), ("barriers", "barriers")):
-        (spec,) = schema_check(table).check_specs
-        assert spec.asset_key == AssetKey(asset), table
+        assert specs[f"{table}_matches_schema"] == AssetKey(asset), table
+        assert schema_result(table, TABLES[table].empty()).asset_key == AssetKey(asset), table
 
 
 def test_table_wide_failures_are_summarised_under_table(monkeypatch):
@@ -180,7 +203,7 @@ def test_table_wide_failures_are_summarised_under_table(monkeypatch):
                                     "(wave, barrier) appears more than once", "is negative", "key"],
                           "index": [1, 0, 2, 3, None]})
     monkeypatch.setattr(checks, "schema_failures", lambda table, frame: cases)
-    result, _ = _call(schema_check("barriers"), monkeypatch, {staged("barriers"): _barriers(20)})
+    result = schema_result("barriers", _barriers(20))
     assert not result.passed
     assert result.description == "5 failure(s) against the barriers schema"
     assert result.metadata["problems"].value == (
