@@ -63,15 +63,25 @@ def test_no_statement_claims_what_the_tables_do_not_support(case):
         a = analyse_wave(frame, no_quotes(WAVE), CODEBOOK, WAVE, k, 0.05, LOADED_AT)
     table = findings(a, NAMES).set_index("finding")
     text = {i: str(table.loc[i, "statement"]) for i in (1, 2, 3)}
+    headline = {i: str(table.loc[i, "headline"]) for i in range(1, 7)}
     verdict = {i: (None if pd.isna(table.loc[i, "supported"]) else bool(table.loc[i, "supported"])) for i in (1, 2, 3)}
-    for statement in [*table["statement"], *methods(a, NAMES)]:
+    for statement in [*table["statement"], *table["headline"], *methods(a, NAMES)]:
         assert "nan" not in statement.lower().split() and "+nan" not in statement and "<NA>" not in statement
+    for line in headline.values():
+        assert not re.search(r"impact on|\bcaus|\bshould\b", line, re.IGNORECASE), line
+        assert not re.search(r"Mann|Holm|Wilson|Wilcoxon|rank-biserial|p [=<] ", line), line
 
     # finding 1: a difference only as the comparison table has it
     reported = a.engagement_comparison[~a.engagement_comparison["suppressed"]]
     ahead = (reported["significant"].astype(bool) & (reported["rank_biserial"] > 0)
              & (reported["mean_users"] > reported["mean_non_users"]))
-    assert ("scored significantly higher than non-users in" in text[1]) == (verdict[1] is True)
+    assert ("rated their engagement higher than non-users in" in text[1]) == (verdict[1] is True)
+    assert ("higher than non-users did: on average" in headline[1]) == (verdict[1] is True)
+    if "Twitter users rated their engagement with" in headline[1]:  # users ahead somewhere: significant there
+        assert (reported["significant"].astype(bool) & (reported["mean_users"] > reported["mean_non_users"])).any()
+    if "No clear difference" in headline[1]:
+        assert not (reported["significant"].astype(bool) & (reported["mean_users"] != reported["mean_non_users"])
+                    & ((reported["rank_biserial"] > 0) == (reported["mean_users"] > reported["mean_non_users"]))).any()
     assert verdict[1] is (None if reported.empty else bool(ahead.all()))
     if not reported["significant"].astype(bool).any():
         assert "scored significantly higher" not in text[1]
@@ -91,8 +101,10 @@ def test_no_statement_claims_what_the_tables_do_not_support(case):
         mean = float(perceived["pct_improved"].mean())
         assert verdict[2] is (mean > 50)
         assert ("not a majority" in text[2]) == (mean <= 50)
-        shown = _figure(re.search(r"On average ([\d.]+ %)", text[2]).group(1))
+        shown = _figure(re.search(r"on average ([\d.]+ %)", text[2]).group(1))
         assert (shown > 50) == (mean > 50)
+        assert _figure(re.search(r"On average ([\d.]+ %)", headline[2]).group(1)) == shown
+        assert ("not a majority" in headline[2]) == (mean <= 50)
         assert f"{float(perceived['ci_low'].min()):.0f}" in text[2] or "." in text[2]
     assert "majority" not in text[2].replace("not a majority", "").replace("a majority is not established", "")
 
@@ -101,6 +113,10 @@ def test_no_statement_claims_what_the_tables_do_not_support(case):
     twitter = users[users["channel"] == "twitter"].iloc[0]
     shown = users[~users["suppressed"]]
     match = re.search(r"Twitter ranked (?:jointly )?(\d+)(?:st|nd|rd|th) of (\d+) ", text[3])
+    in_headline = re.search(r"put Twitter (?:jointly )?(\d+)(?:st|nd|rd|th) of (\d+) ", headline[3])
+    assert (match is None) == (in_headline is None)
+    if match:
+        assert match.groups() == in_headline.groups()
     if twitter["suppressed"]:
         assert match is None and verdict[3] is None
     else:

@@ -13,6 +13,7 @@ from engagement_pipeline.analysis.analyse import WaveAnalysis, analyse_wave
 from engagement_pipeline.ingest.columns import survey_layout
 from engagement_pipeline.ingest.survey import typed_responses
 from engagement_pipeline.reporting.findings import findings
+from engagement_pipeline.reporting.wording import split_statement
 from engagement_pipeline.synthetic import (
     STUDY_PROFILE,
     WaveProfile,
@@ -107,6 +108,19 @@ def statement(table: pd.DataFrame, number: int) -> str:
     return str(table.loc[table["finding"] == number, "statement"].iloc[0])
 
 
+def headline(table: pd.DataFrame, number: int) -> str:
+    return str(table.loc[table["finding"] == number, "headline"].iloc[0])
+
+
+def how(table: pd.DataFrame, number: int) -> str:
+    """The statistics part of a statement (after "How we know:"); empty when there is none."""
+    return split_statement(statement(table, number))[1]
+
+
+def plain(table: pd.DataFrame, number: int) -> str:
+    return split_statement(statement(table, number))[0]
+
+
 def supported(table: pd.DataFrame, number: int) -> bool | None:
     value = table.loc[table["finding"] == number, "supported"].iloc[0]
     return None if pd.isna(value) else bool(value)
@@ -127,7 +141,8 @@ def test_six_numbered_findings(waves, name):
     assert table["finding"].tolist() == [1, 2, 3, 4, 5, 6]
     assert set(table["wave"]) == {analysis.wave}
     assert table["title"].str.len().gt(0).all() and table["statement"].str.len().gt(0).all()
-    assert list(table.columns) == ["wave", "finding", "title", "statement", "supported"]
+    assert table["headline"].str.len().gt(0).all()
+    assert list(table.columns) == ["wave", "finding", "title", "headline", "statement", "supported"]
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -160,14 +175,19 @@ def test_finding_1_follows_the_comparison_table(waves, name):
         expected = bool((reported["significant"].astype(bool) & (reported["rank_biserial"] > 0)
                          & (reported["mean_users"] > reported["mean_non_users"])).all())
     assert supported(table, 1) is expected
-    claims_all = "scored significantly higher than non-users in" in text
+    claims_all = "rated their engagement higher than non-users in" in text
     assert claims_all == (expected is True)
+    assert ("higher than non-users did: on average" in headline(table, 1)) == (expected is True)
     assert (TOO_FEW in text) == (expected is None or bool(comparison["suppressed"].any()))
+    stats = how(table, 1)
     for r in reported.itertuples():
-        assert f"{NAMES(r.area)}: mean {r.mean_users:.1f} vs {r.mean_non_users:.1f}" in text
-        assert f"rank-biserial {r.rank_biserial:.2f}, 95 % CI {r.rank_biserial_ci_low:.2f} to " \
-               f"{r.rank_biserial_ci_high:.2f})" in text
-        assert f"with probability {(r.rank_biserial + 1) / 2:.2f} (ties counted half" in text
+        users, non_users = f"{r.mean_users:.1f}", f"{r.mean_non_users:.1f}"
+        if users != non_users:
+            assert f"with {NAMES(r.area)} {users} against {non_users}" in plain(table, 1)
+        assert f"{r.rank_biserial_ci_low:.2f} to {r.rank_biserial_ci_high:.2f}" in stats
+        assert f"{(r.rank_biserial + 1) / 2:.2f} for {NAMES(r.area)}" in stats
+    if len(reported):
+        assert "with probability" in stats and "(ties counted half; rank-biserial" in stats
 
 
 def test_finding_1_names_the_areas_without_a_difference(waves):
@@ -178,7 +198,10 @@ def test_finding_1_names_the_areas_without_a_difference(waves):
     text = statement(table, 1)
     assert "There is no statistically significant difference for executive team and colleagues." in text
     assert "Users scored significantly higher for organisation only." in text
-    assert "scored significantly higher than non-users in" not in text
+    assert "rated their engagement higher than non-users in" not in text
+    assert headline(table, 1).startswith("Twitter users rated their engagement with organisation higher than "
+                                         "non-users did (")
+    assert headline(table, 1).endswith("out of 5), but not with executive team and colleagues")
 
 
 def test_finding_1_too_few(waves):
@@ -186,6 +209,7 @@ def test_finding_1_too_few(waves):
     assert TOO_FEW in text
     assert f"fewer than {MIN_GROUP_SIZE}" in text
     assert "higher engagement" not in text
+    assert TOO_FEW in headline(waves["tiny"][1], 1) and "higher" not in headline(waves["tiny"][1], 1)
 
 
 def test_finding_1_does_not_claim_a_surviving_difference_when_unsupported():
@@ -231,10 +255,12 @@ def test_finding_2_follows_the_perceived_impact_table(waves, name):
     mean = float(reported["pct_improved"].mean())
     assert supported(table, 2) is (mean > 50)
     assert ("not a majority" in text) == (mean <= 50)
-    assert re.search(r"On average (\d+) %", text).group(1) == str(round(mean))
+    assert ("not a majority" in headline(table, 2)) == (mean <= 50)
+    assert re.search(r"On average (\d+) %", headline(table, 2)).group(1) == str(round(mean))
+    assert re.search(r"on average (\d+) %", plain(table, 2)).group(1) == str(round(mean))
     for r in reported.itertuples():
-        assert f"{NAMES(r.area)} {r.n_improved} of {r.n_answered}, {r.pct_improved:.0f} % " \
-               f"(95 % CI {r.ci_low:.0f}–{r.ci_high:.0f} %)" in text
+        assert f"{NAMES(r.area)} {r.n_improved} of {r.n_answered} ({r.pct_improved:.0f} %)" in plain(table, 2)
+        assert f"{NAMES(r.area)} {r.ci_low:.0f}–{r.ci_high:.0f} %" in how(table, 2)
 
 
 def test_finding_2_not_a_majority(waves):
@@ -242,7 +268,8 @@ def test_finding_2_not_a_majority(waves):
     assert supported(table, 2) is False
     assert "not a majority" in statement(table, 2)
     # 30 %, 25 %, 35 % of 60 users: 18, 15 and 21 of 60 -> mean 30 %
-    assert "On average 30 %" in statement(table, 2)
+    assert headline(table, 2) == ("On average 30 % of Twitter users said Twitter had improved their engagement with "
+                                  "organisation, executive team and colleagues: not a majority")
     assert analysis.perceived_impact["n_improved"].tolist() == [18, 15, 21]
 
 
@@ -250,7 +277,9 @@ def test_finding_2_study_figures(waves):
     # STUDY.md: 20, 21 and 19 of 27 users -> 74, 78, 70 %, mean 74 %
     analysis, table, _, _ = waves["study_54"]
     assert analysis.perceived_impact["n_improved"].tolist() == [20, 21, 19]
-    assert "On average 74 % of users said Twitter had improved their engagement (" in statement(table, 2)
+    assert headline(table, 2).startswith("On average 74 % of Twitter users said Twitter had improved their engagement")
+    assert "organisation 20 of 27 (74 %); executive team 21 of 27 (78 %); colleagues 19 of 27 (70 %); " \
+           "on average 74 %." in statement(table, 2)
     assert "not a majority" not in statement(table, 2)
 
 
@@ -277,7 +306,8 @@ def test_finding_3_follows_the_channel_table(waves, name):
     assert match is not None, text
     assert match.group(1) + match.group(2) == ordinal(rank)
     assert int(match.group(3)) == int((~users["suppressed"]).sum())
-    assert f"(mean {twitter['mean_score']:.2f} on a 1–5 scale)" in text
+    assert f"({twitter['mean_score']:.2f} out of 5)" in text
+    assert f"{ordinal(rank)} of {int((~users['suppressed']).sum())} communication channels" in headline(table, 3)
 
 
 def test_finding_3_low_rank(waves):
@@ -348,15 +378,18 @@ def test_finding_5_carries_the_barrier_figures(waves, name):
     if reported.empty:
         assert TOO_FEW in text
     for r in reported.itertuples():
-        assert f"{NAMES(r.barrier)} {r.n_selected} of {r.n_answered}, {r.pct_selected:.0f} %" in text
+        assert f"{NAMES(r.barrier)} {r.n_selected} of {r.n_answered} ({r.pct_selected:.0f} %)" in plain(table, 5)
+        assert f"{NAMES(r.barrier)} ({r.pct_selected:.0f} %)" in headline(table, 5)
+        assert f"{NAMES(r.barrier)} {r.ci_low:.0f}–{r.ci_high:.0f} %" in how(table, 5)
 
 
 def test_finding_5_study_figures(waves):
     # STUDY.md: no value 10 of 27 non-users; the other barriers 7 of the 24 who answered
     text = statement(waves["study_54"][1], 5)
-    assert "no value 10 of 27, 37 %" in text
+    assert "no value 10 of 27 (37 %)" in text
     for barrier in ("time", "never considered", "confidence"):
-        assert f"{barrier} 7 of 24, 29 %" in text
+        assert f"{barrier} 7 of 24 (29 %)" in text
+    assert "Each figure counts the non-users who answered that item (24–27 of the 27)" in text
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
@@ -368,11 +401,118 @@ def test_finding_6_is_descriptive(waves, name):
 
 
 def test_finding_6_lists_leadership_themes(waves):
-    analysis, table, _, _ = waves["study_54"]
-    themes = analysis.interview_themes
-    leadership = themes[themes["golden_thread"].isna() & themes["theme"].isin(
-        ["permission_unclear", "leading_by_example", "executive_authenticity"]) & (themes["n_interviews"] > 0)]
-    assert len(leadership) > 0
+    """The three leadership themes of the codebook, each with its interview count worked out here from the
+    quotes themselves (not from interview_themes), in order of that count; no other theme."""
+    analysis, table, quotes, book = waves["study_54"]
+    leadership = ["permission_unclear", "leading_by_example", "executive_authenticity"]
+    counts = quotes[quotes["theme"].isin(leadership)].groupby("theme")["interview_id"].nunique()
+    assert sorted(counts.index) == sorted(leadership)  # the generator raised all three in this wave
+    labels = book.set_index("theme")["label"].str.lower()
     text = statement(table, 6)
-    for r in leadership.itertuples():
-        assert f"{r.label.lower()} ({r.n_interviews} of {analysis.n_interviews} interviews)" in text
+    n_interviews = quotes["interview_id"].nunique()
+    shown = [f"{labels[t]} ({counts[t]} of {n_interviews} interviews)" for t in leadership]
+    positions = [text.index(s) for s in shown]  # ValueError when one is missing or miscounted
+    ordered = sorted(leadership, key=lambda t: (-counts[t], labels[t]))
+    assert [leadership[i] for i in sorted(range(3), key=positions.__getitem__)] == ordered
+    others = set(book.loc[~book["theme"].isin(leadership), "theme"])
+    assert not any(labels[t] in text for t in others)
+
+
+# --- plain words first (issue 14) ------------------------------------------------------------------------
+
+CAUSAL = re.compile(r"impact on|\bcaus|\bshould\b|\bleads? to\b|\bdrives?\b|because of|\bmust\b", re.IGNORECASE)
+STATISTICS = ("Mann–Whitney", "rank-biserial", "bootstrap", "Holm", "HC3", "regression", "Wilcoxon", "Wilson",
+              "p = ", "p < ", "95 % CI", "t-interval")
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_headlines_are_plain_and_claim_no_cause(waves, name):
+    _, table, _, _ = waves[name]
+    for number in range(1, 7):
+        line = headline(table, number)
+        assert not CAUSAL.search(line), line
+        assert not any(s in line for s in STATISTICS), line
+        assert not any(s in plain(table, number) for s in STATISTICS), plain(table, number)
+    assert "true to their persona" not in " ".join(table["headline"])
+
+
+@pytest.mark.parametrize("name", ["study_54", "study_300", "partial"])
+def test_the_statistics_are_in_how_we_know(waves, name):
+    _, table, _, _ = waves[name]
+    assert all(s in how(table, 1) for s in ("Mann–Whitney", "rank-biserial", "bootstrap", "Holm", "HC3"))
+    assert "Wilson" in how(table, 2) and "Wilson" in how(table, 5)
+    if supported(table, 3) is not None and "behind" in plain(table, 3):
+        assert "Wilcoxon" in how(table, 3)
+
+
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_every_theme_the_interviews_raised_is_reported(waves, name):
+    """Between them, findings 4 and 6 name every theme raised, each with its number of interviews
+    (counted here from the quotes), and each once."""
+    analysis, table, quotes, book = waves[name]
+    counts = quotes.groupby("theme")["interview_id"].nunique()
+    text = (plain(table, 4) + " " + plain(table, 6)).lower()
+    labels = book.set_index("theme")["label"].str.lower()
+    for theme, n in counts.items():
+        found = re.findall(rf"{re.escape(labels[theme])} \((\d+)(?: of \d+ interviews)?\)", text)
+        assert found == [str(n)], (theme, found)
+    for theme in set(book["theme"]) - set(counts.index):
+        assert labels[theme] not in plain(table, 6).lower()
+
+
+def test_a_theme_the_codebook_adds_is_reported_too():
+    """A theme with no golden thread and nothing to do with leaders (not in any fixed list) still appears."""
+    raw = generate_survey(54, 20190301, STUDY_PROFILE)
+    book = typed_codebook()
+    extra = pd.DataFrame({"theme": ["night_shift"], "label": ["Reaching night-shift staff"],
+                          "description": ["x"], "golden_thread": [None]}).astype("string")
+    book = pd.concat([book, extra], ignore_index=True)
+    quotes = typed_quotes(generate_interviews(raw, 20190301), "2019-03")
+    added = quotes.iloc[:2].assign(theme="night_shift", segment_id=["s-x1", "s-x2"]).astype(quotes.dtypes.to_dict())
+    quotes = pd.concat([quotes, added], ignore_index=True)
+    analysis = analyse_wave(typed_survey(raw, "2019-03"), quotes, book, "2019-03", MIN_GROUP_SIZE, ALPHA, LOADED_AT)
+    n = added["interview_id"].nunique()
+    assert f"reaching night-shift staff ({n})" in statement(findings(analysis, NAMES), 4)
+
+
+def test_finding_4_is_not_asserted_as_a_heading(waves):
+    """Supported by the study's rule, yet the headline only reports what interviewees described."""
+    _, table, _, _ = waves["study_54"]
+    assert supported(table, 4) is True
+    assert headline(table, 4).startswith("Interviewees described examples touching")
+    assert "not how often they happen or that Twitter brought them about" in plain(table, 4)
+
+
+# --- equal Holm-adjusted p-values are explained only when they occur ------------------------------------
+
+def test_holm_values_that_differ_get_no_explanation():
+    from engagement_pipeline.reporting.findings import holm_sentence
+
+    text = holm_sentence(["a", "b", "c"], [0.001, 0.01, 0.04], [0.003, 0.02, 0.04], 0.05, "areas")
+    assert text == "Holm-adjusted over the 3 areas: a p = 0.003; b p = 0.020; c p = 0.040"
+
+
+def test_holm_values_raised_by_the_step_down_are_said_to_be_exactly_equal():
+    from statsmodels.stats.multitest import multipletests
+
+    from engagement_pipeline.reporting.findings import holm_sentence
+
+    raw = [0.0020, 0.0012, 0.0030]  # b x 3 = 0.0036, a x 2 = 0.0040, c x 1 = 0.0030 -> raised to 0.0040
+    adjusted = multipletests(raw, method="holm")[1].tolist()
+    assert adjusted[0] == adjusted[2] != adjusted[1]  # the set-up
+    text = holm_sentence(["a", "b", "c"], raw, adjusted, 0.05, "areas")
+    assert text.startswith("Holm-adjusted over the 3 areas, p = 0.004 in each. ")
+    assert "Before rounding they are 0.004 (a and c) and 0.0036 (b)" in text
+    assert "The values for a and c are exactly equal, as Holm's method intends" in text
+    assert "by 3, the next by 2" in text
+
+
+def test_holm_values_equal_only_once_rounded_are_not_called_exactly_equal():
+    from engagement_pipeline.reporting.findings import holm_sentence
+
+    text = holm_sentence(["a", "b"], [0.0018, 0.0044], [0.0036, 0.0044], 0.05, "areas")
+    assert text == "Holm-adjusted over the 2 areas, p = 0.004 in each. Before rounding they are 0.0036 (a) and 0.0044 (b)"
+    text = holm_sentence(["a", "b"], [0.0011, 0.0046], [0.0022, 0.0046], 0.05, "areas")
+    assert "exactly equal" not in text and "p = 0.002; b p = 0.005" in text
+    text = holm_sentence(["a", "b"], [0.00001, 0.00002], [0.00002, 0.00002], 0.05, "areas")
+    assert text == "Holm-adjusted over the 2 areas, p < 0.001 in each"

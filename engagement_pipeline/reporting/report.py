@@ -19,7 +19,9 @@ from ..settings import DEFAULT_MIN_GROUP_SIZE
 from . import charts
 from ..analysis.channel_impact import EXACT_UP_TO, FACE_TO_FACE
 from .provenance import Provenance
-from .wording import Names, join, ordinal, p_value, verdict
+from .findings import explain
+from .wording import (HOW_WE_KNOW, THREADS, TOO_FEW, Names, golden_threads_note, join, ordinal, p_value, pct,
+                      scale_note, split_statement, verdict)
 
 #: The charts a wave's summary in the UI shows, by file stem.
 KEY_CHARTS = ("engagement_gap", "channel_impact")
@@ -174,51 +176,124 @@ def methods(a: WaveAnalysis, names: Names | None = None) -> list[str]:
 BESIDE = {1: ("engagement_gap", "engagement_by_group"), 2: ("perceived_improvement",), 3: ("channel_impact",),
           4: ("interview_themes",), 5: ("barriers",)}
 
-_PLAIN_VERDICT = {"supported": "the data support this", "not supported": "the data do not support this",
-                  "descriptive": "described, not tested"}
-
 
 def summary(findings: pd.DataFrame) -> list[str]:
-    """Five lines for the board, one per tested finding and barriers, from the wave's own verdicts."""
-    return [f"{r.title}: {_PLAIN_VERDICT[verdict(r.supported)]}." for r in findings.itertuples() if r.finding <= 5]
+    """Five lines for the board: the headlines of the findings 1 to 5, each with its figure."""
+    return [f"{r.headline}." for r in findings.itertuples() if r.finding <= 5]
 
 
-def _placed(figures: list[Chart], findings: pd.DataFrame) -> tuple[dict[int, list[Chart]], list[Chart]]:
-    """The charts beside each finding of ``findings``, and the rest in their order."""
+def reading_notes(a: WaveAnalysis, names: Names) -> list[str]:
+    """What a reader needs before the first figure: the 1-5 scales and, with interviews, the golden threads."""
+    notes = [scale_note()]
+    threads = a.interview_themes["golden_thread"].dropna().unique().tolist() if a.n_interviews else []
+    known = list(THREADS)
+    threads = sorted(threads, key=lambda t: (known.index(t) if t in known else len(known), t))
+    if threads:
+        notes.append(golden_threads_note([names(t) for t in threads]))
+    return notes
+
+
+def brief_caveat(a: WaveAnalysis) -> str:
+    text = ("Read with care: managers chose whether to use Twitter, so differences between users and non-users "
+            "are associations, not proof that Twitter caused them")
+    if a.n_interviews:
+        text += (f"; the {a.n_interviews} interviews describe what was said, they do not measure how common it is")
+    return text + "."
+
+
+@dataclass(frozen=True)
+class Section:
+    """One finding as a report shows it: plain headline, the study's name for it, plain text, then the statistics."""
+    number: int
+    headline: str
+    title: str
+    basis: str
+    plain: str
+    how: str
+    charts: tuple[Chart, ...]
+
+    @property
+    def verdict(self) -> tuple[str, str]:
+        """("Supported", "in every area …"): the verdict word and what it rests on."""
+        word, _, reason = self.basis.partition(": ")
+        return word, reason
+
+
+@dataclass(frozen=True)
+class Document:
+    title: str
+    notes_before: tuple[str, ...] = ()   # read before the first figure (the scale, the golden threads)
+    brief: tuple[str, ...] = ()
+    caveat: str = ""
+    sections: tuple[Section, ...] = ()
+    methods: tuple[str, ...] = ()
+    rest: tuple[Chart, ...] = ()
+
+
+def _basis_fallback(supported: object, number: int) -> str:
+    """A verdict without its reasons, for a findings table given without its analysis."""
+    word = verdict(supported)
+    if word == "descriptive":
+        return "Described, not tested: " if number >= 5 else "Not judged: "
+    return f"{word.capitalize()}: "
+
+
+def _sections(findings: pd.DataFrame, figures: list[Chart], bases: dict[int, str]) -> tuple[tuple[Section, ...],
+                                                                                               tuple[Chart, ...]]:
+    """Each finding with the charts beside it, and the charts no finding claims, in their order."""
     by_stem = {c.path.stem: c for c in figures}
-    numbers = set(findings["finding"]) if len(findings) else set()
-    beside = {n: [by_stem[s] for s in stems if s in by_stem] for n, stems in BESIDE.items() if n in numbers}
-    used = {c.path for cs in beside.values() for c in cs}
-    return beside, [c for c in figures if c.path not in used]
+    sections, used = [], set()
+    for r in findings.itertuples():
+        charts = tuple(by_stem[s] for s in BESIDE.get(r.finding, ()) if s in by_stem)
+        used |= {c.path for c in charts}
+        plain, how = split_statement(r.statement)
+        sections.append(Section(int(r.finding), r.headline, r.title,
+                                bases.get(r.finding) or _basis_fallback(r.supported, r.finding), plain, how, charts))
+    return tuple(sections), tuple(c for c in figures if c.path not in used)
 
 
-def _markdown(title: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart], folder: Path,
-              provenance: Provenance) -> str:
-    lines = [f"# {title}", ""]
+def _markdown(doc: Document, folder: Path, provenance: Provenance) -> str:
+    image = lambda c: f"![{c.caption}]({c.path.relative_to(folder).as_posix()})"  # noqa: E731
+    lines = [f"# {doc.title}", ""]
     if provenance.synthetic:
         lines += [provenance.markdown_banner(), ""]
-    beside, rest = _placed(figures, findings)
-    if len(findings):
-        lines += ["## In brief", ""] + [f"- {line}" for line in summary(findings)] + [""]
-    for r in findings.itertuples():
-        lines += [f"## {r.finding}. {r.title} ({verdict(r.supported)})", "", r.statement, ""]
-        lines += [f"![{c.caption}]({c.path.relative_to(folder).as_posix()})" for c in beside.get(r.finding, [])] + [""]
-    if notes:
-        lines += ["## Methods and caveats", ""] + [f"- {note}" for note in notes] + [""]
-    if rest:
-        lines += ["## More charts" if len(findings) else "## Charts", ""]
-        lines += [f"![{c.caption}]({c.path.relative_to(folder).as_posix()})" for c in rest] + [""]
+    if doc.brief:
+        lines += ["## In brief", ""] + [line for note in doc.notes_before for line in (f"*{note}*", "")]
+        lines += [f"- {line}" for line in doc.brief] + [""]
+        if doc.caveat:
+            lines += [f"*{doc.caveat}*", ""]
+    for s in doc.sections:
+        word, reason = s.verdict
+        lines += [f"## {s.number}. {s.headline}", "",
+                  f"*Study finding {s.number}: “{s.title}”* — **{word}:** {reason}", "", s.plain, ""]
+        if s.how:
+            lines += [f"*{HOW_WE_KNOW}* {s.how}", ""]
+        lines += [image(c) for c in s.charts] + [""]
+    if doc.methods:
+        lines += ["## Methods and caveats", "", "How we know, in more detail.", ""]
+        lines += [f"- {note}" for note in doc.methods] + [""]
+    if doc.rest:
+        lines += ["## More charts" if doc.sections else "## Charts", ""] + [image(c) for c in doc.rest] + [""]
     lines += [provenance.markdown_footer()]
     return "\n".join(lines) + "\n"
 
 
-_STYLE = ("<style>body{font-family:Arial,Helvetica,sans-serif;max-width:56rem;margin:2rem auto;line-height:1.45;"
-          "color:#222}h1{font-size:1.6rem}h2{font-size:1.15rem;margin-top:1.6rem}figure{margin:1.2rem 0;"
-          "page-break-inside:avoid}img{max-width:100%}figcaption{font-size:.9rem;color:#555}"
-          ".verdict{font-weight:normal;color:#555}.banner{border:2px solid #D55E00;color:#8a3300;background:#fff3ec;"
-          "padding:.6rem .9rem;font-weight:bold;margin:1rem 0}.brief{background:#f4f7fa;padding:.6rem 1rem 0.6rem 2rem}"
-          "footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.85rem;color:#555}"
-          "@page{size:A4;margin:15mm}@media print{body{margin:0;max-width:none}h2{page-break-after:avoid}}</style>")
+_STYLE = ("<style>body{font-family:Arial,Helvetica,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;"
+          "line-height:1.45;color:#222}h1{font-size:1.6rem}h2{font-size:1.2rem;margin:2rem 0 .2rem}"
+          "figure{margin:1rem 0;break-inside:avoid;page-break-inside:avoid}img{max-width:100%}"
+          "figcaption{font-size:.85rem;color:#555}"
+          ".study{font-size:.85rem;color:#555;margin:.1rem 0 .6rem}.study strong{color:#222}"
+          ".how{font-size:.85rem;color:#444;background:#f6f6f6;border-left:3px solid #bbb;padding:.4rem .7rem}"
+          ".note{font-size:.9rem;color:#333;margin:.3rem 0}.caveat{font-size:.9rem;color:#555;font-style:italic}"
+          ".banner{border:2px solid #D55E00;color:#8a3300;background:#fff3ec;"
+          "padding:.6rem .9rem;font-weight:bold;margin:1rem 0}"
+          ".brief{background:#f4f7fa;padding:.7rem 1rem .7rem 2rem;font-size:1.05rem}.brief li{margin:.35rem 0}"
+          ".methods{font-size:.9rem}footer{margin-top:2rem;border-top:1px solid #ccc;font-size:.85rem;color:#555}"
+          "@page{size:A4;margin:15mm}"
+          "@media print{body{margin:0;max-width:none;padding:0;font-size:10.5pt}"
+          "h2{break-after:avoid;page-break-after:avoid}.study,.brief,.how{break-inside:avoid}"
+          "section{break-before:page;page-break-before:always}img{max-height:118mm;width:auto;max-width:100%}"
+          ".banner{-webkit-print-color-adjust:exact;print-color-adjust:exact}}</style>")
 
 
 def _figure_html(chart: Chart) -> str:
@@ -227,32 +302,41 @@ def _figure_html(chart: Chart) -> str:
             f"<figcaption>{esc(chart.caption)}</figcaption></figure>")
 
 
-def _html(title: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart], provenance: Provenance) -> str:
-    esc = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>{_STYLE}"
-             "</head><body>", f"<h1>{esc(title)}</h1>", provenance.html_banner()]
-    beside, rest = _placed(figures, findings)
-    if len(findings):
-        parts.append("<h2>In brief</h2><ul class='brief'>" + "".join(f"<li>{esc(line)}</li>" for line in summary(findings))
-                     + "</ul>")
-    for r in findings.itertuples():
-        parts.append(f"<section><h2>{r.finding}. {esc(r.title)} <span class='verdict'>({verdict(r.supported)})</span></h2>"
-                     f"<p>{esc(r.statement)}</p>" + "".join(_figure_html(c) for c in beside.get(r.finding, []))
-                     + "</section>")
-    if notes:
-        parts.append("<h2>Methods and caveats</h2><ul>" + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul>")
-    if rest:
-        parts.append("<h2>More charts</h2>" if len(findings) else "<h2>Charts</h2>")
-        parts.extend(_figure_html(c) for c in rest)
+def _esc(text: str) -> str:
+    """Escaped, with a figure and its per cent sign kept on one line."""
+    return html.escape(text).replace(" %", "\u00a0%")
+
+
+def _html(doc: Document, provenance: Provenance) -> str:
+    esc = _esc
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{esc(doc.title)}</title>{_STYLE}"
+             "</head><body>", f"<h1>{esc(doc.title)}</h1>", provenance.html_banner()]
+    if doc.brief:
+        parts.append("<h2>In brief</h2>" + "".join(f"<p class='note'>{esc(n)}</p>" for n in doc.notes_before)
+                     + "<ul class='brief'>" + "".join(f"<li>{esc(line)}</li>" for line in doc.brief) + "</ul>"
+                     + (f"<p class='caveat'>{esc(doc.caveat)}</p>" if doc.caveat else ""))
+    for s in doc.sections:
+        word, reason = s.verdict
+        parts.append(
+            f"<section><h2>{s.number}. {esc(s.headline)}</h2>"
+            f"<p class='study'>Study finding {s.number}: “{esc(s.title)}” · <strong>{esc(word)}:</strong> "
+            f"{esc(reason)}</p><p>{esc(s.plain)}</p>"
+            + (f"<p class='how'><strong>{esc(HOW_WE_KNOW)}</strong> {esc(s.how)}</p>" if s.how else "")
+            + "".join(_figure_html(c) for c in s.charts) + "</section>")
+    if doc.methods:
+        parts.append("<h2>Methods and caveats</h2><p class='note'>How we know, in more detail.</p><ul class='methods'>"
+                     + "".join(f"<li>{esc(n)}</li>" for n in doc.methods) + "</ul>")
+    if doc.rest:
+        parts.append("<h2>More charts</h2>" if doc.sections else "<h2>Charts</h2>")
+        parts.extend(_figure_html(c) for c in doc.rest)
     parts.append(provenance.html_footer())
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _write(folder: Path, title: str, findings: pd.DataFrame, notes: list[str], figures: list[Chart],
-           provenance: Provenance) -> None:
-    (folder / "findings.md").write_text(_markdown(title, findings, notes, figures, folder, provenance), encoding="utf-8")
-    (folder / "report.html").write_text(_html(title, findings, notes, figures, provenance), encoding="utf-8")
+def _write(folder: Path, doc: Document, provenance: Provenance) -> None:
+    (folder / "findings.md").write_text(_markdown(doc, folder, provenance), encoding="utf-8")
+    (folder / "report.html").write_text(_html(doc, provenance), encoding="utf-8")
 
 
 def write_wave_report(a: WaveAnalysis, findings: pd.DataFrame, names: Names, folder: Path,
@@ -262,9 +346,40 @@ def write_wave_report(a: WaveAnalysis, findings: pd.DataFrame, names: Names, fol
     provenance = provenance or Provenance.unknown(a.wave, a.alpha, a.min_group_size)
     with charts.labelled(f"Wave {a.wave}", provenance.synthetic):
         figures = draw_wave_charts(a, names, folder)
-    _write(folder, f"Twitter and staff engagement — findings for wave {a.wave}", findings, methods(a, names),
-           figures, provenance)
+    bases = {f.number: f.basis for f in explain(a, names)}
+    sections, rest = _sections(findings, figures, bases)
+    doc = Document(f"Twitter and staff engagement — findings for wave {a.wave}",
+                   notes_before=tuple(reading_notes(a, names)) if len(findings) else (),
+                   brief=tuple(summary(findings)), caveat=brief_caveat(a) if len(findings) else "",
+                   sections=sections, methods=tuple(methods(a, names)), rest=rest)
+    _write(folder, doc, provenance)
     return figures
+
+
+def trend_brief(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, min_group_size: int) -> list[str]:
+    """Take-up and the users–non-users gap by wave, from the waves and engagement_comparison tables."""
+    takeup = []
+    for r in waves.itertuples():
+        n, users = int(r.n_respondents), int(r.n_users)
+        share = getattr(r, "pct_users", None)
+        if "pct_users" not in waves:
+            share = None if n < min_group_size or n == 0 else 100 * users / n
+        takeup.append(f"{TOO_FEW} in {r.wave}" if share is None or pd.isna(share)
+                      else f"{pct(float(share))} of {n} in {r.wave}")
+    lines = [f"Share of respondents who use Twitter: {join(takeup)}"]
+    if not {"mean_users", "mean_non_users"} <= set(comparison.columns) or comparison.empty:
+        return lines
+    gaps = []
+    for area, rows in comparison.sort_values("wave").groupby("area", sort=False):
+        per_wave = [f"{TOO_FEW} in {r.wave}" if r.suppressed or pd.isna(r.mean_users)
+                    else f"{r.mean_users - r.mean_non_users:+.1f} in {r.wave}" for r in rows.itertuples()]
+        gaps.append((names(area), join(per_wave)))
+    what = "users' average minus non-users' (out of 5)"
+    if len(gaps) <= 4:
+        lines += [f"Engagement with {area}, {what}: {text}" for area, text in gaps]
+    else:
+        lines.append(f"Engagement, {what}: " + "; ".join(f"with {area} {text}" for area, text in gaps))
+    return lines
 
 
 def write_trends(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, folder: Path,
@@ -282,7 +397,14 @@ def write_trends(waves: pd.DataFrame, comparison: pd.DataFrame, names: Names, fo
                   "Users–non-users engagement gap per area by wave"),
         ]
     provenance = Provenance.unknown(span, None, min_group_size, synthetic)
-    notes = [f"{span}: {len(waves)} waves, "
-             + "; ".join(f"{r.wave} {int(r.n_respondents)} respondents" for r in waves.itertuples()) + "."]
-    _write(folder, f"Twitter and staff engagement — trends, {span.lower()}", pd.DataFrame(), notes, figures, provenance)
+    notes = (f"{span}: {len(waves)} waves, "
+             + "; ".join(f"{r.wave} {int(r.n_respondents)} respondents" for r in waves.itertuples()) + ".",
+             "Each wave surveyed its own respondents; the changes between waves have not been tested, so a change "
+             "may be chance.")
+    doc = Document(f"Twitter and staff engagement — trends, {span.lower()}", notes_before=(scale_note(),),
+                   brief=tuple(trend_brief(waves, comparison, names, min_group_size)),
+                   caveat=("Read with care: differences between users and non-users are associations, not proof that "
+                           "Twitter caused them; changes between waves have not been tested for chance."),
+                   methods=notes, rest=tuple(figures))
+    _write(folder, doc, provenance)
     return figures

@@ -356,7 +356,10 @@ TABLE_LIST = (
             wave_column(),
             count("finding", "Finding number, 1-6", pa.Check.in_range(1, 6, error="is not a finding number 1-6")),
             text("title", "The finding as the study framed it", NON_EMPTY),
-            text("statement", "What this wave's figures show, with counts, intervals and tests", NON_EMPTY),
+            text("headline", "What this wave's figures show, in one plain sentence with its key figure (the report's "
+                 "heading and In-brief line)", NON_EMPTY),
+            text("statement", "What this wave's figures show: plain sentences with counts, then after \"How we know:\" "
+                 "the tests, intervals and adjustments", NON_EMPTY),
             flag("supported", "Whether the wave's figures support the finding (docs/data-contract.md §5); NULL where it cannot be judged",
                  nullable=True),
         ),
