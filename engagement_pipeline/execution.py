@@ -1,7 +1,12 @@
 """Executing the wave job for the command line, and explaining its failures plainly.
 
 The CLI runs the same ``wave_job`` the UI shows, from the same Definitions, one run per wave
-partition, on the persistent instance when DAGSTER_HOME is set.
+partition, on the persistent instance (DAGSTER_HOME, else one under the output root). Its fixed
+costs are paid once per invocation, not per wave: each wave's run stops before publishing, and
+every wave that passed is then promoted and published together — one warehouse copy, the trends
+drawn once, each report swapped in — and recorded in the instance as the publish assets'
+materialisations. A wave that fails publishes nothing of itself; a killed invocation publishes
+nothing at all.
 """
 
 import gc
@@ -9,12 +14,15 @@ import os
 from pathlib import Path
 from dataclasses import dataclass, field
 
-from dagster import DagsterInstance, ExecuteInProcessResult
+from dagster import AssetKey, AssetMaterialization, DagsterInstance, ExecuteInProcessResult
 
 from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
 from .settings import Settings
+
+#: The assets the CLI's wave runs leave out: it publishes every passing wave once, at the end.
+PUBLISH_ASSETS = ("trend_report", "warehouse")
 
 
 @dataclass
@@ -77,24 +85,54 @@ def failure_messages(result: ExecuteInProcessResult) -> list[str]:
 
 
 def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str = "WARNING") -> list[WaveOutcome]:
-    """Materialise every asset for each of ``waves`` (see ``planning.plan_run``), in order."""
+    """Materialise every asset for each of ``waves`` (see ``planning.plan_run``), in order, then
+    publish every wave that passed in one step (``publishing.publish_waves``)."""
     known = set(instance.get_dynamic_partitions(waves_partitions.name))
     new = [wave for wave in waves if wave not in known]
     if new:
         instance.add_dynamic_partitions(waves_partitions.name, new)
-    job = build_definitions(settings).resolve_job_def(WAVE_JOB)
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def(WAVE_JOB)
+    selection = [key for key in definitions.resolve_all_asset_keys() if key.to_user_string() not in PUBLISH_ASSETS]
     # Everything imported so far lives for the whole process: keep it out of the collector's way
     # (statsmodels calls gc.collect() in its multiple-testing step).
     gc.freeze()
     outcomes = []
     for wave in waves:
         result = job.execute_in_process(
-            partition_key=wave, instance=instance, raise_on_error=False,
+            partition_key=wave, instance=instance, raise_on_error=False, asset_selection=selection,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         )
         outcomes.append(WaveOutcome(wave, result.success, [] if result.success else failure_messages(result),
                                     result.run_id))
+    passed = [o for o in outcomes if o.success]
+    if passed:
+        _publish(settings, instance, passed)
     return outcomes
+
+
+def _publish(settings: Settings, instance: DagsterInstance, passed: list[WaveOutcome]) -> None:
+    """Publish the waves that passed, under the writer lock, and record it for the UI."""
+    import duckdb
+
+    from .defs.assets_publish import warehouse_metadata
+    from .publishing import publish_waves
+    from .warehouse.lock import WriterLock
+    from .warehouse.store import attach_staging
+
+    waves = [o.wave for o in passed]
+    with WriterLock(settings.store_path.with_suffix(".lock")):
+        with duckdb.connect(str(settings.store_path)) as con:
+            attach_staging(con)
+            counts = publish_waves(settings, con, waves)
+    note = f"published by the CLI with {len(waves)} wave(s) of the same invocation: {', '.join(waves)}"
+    for outcome in passed:
+        tags = {"engagement/run_id": outcome.run_id}
+        instance.report_runless_asset_event(AssetMaterialization(
+            AssetKey("warehouse"), partition=outcome.wave, tags=tags,
+            metadata={**warehouse_metadata(settings, counts), "published": note}))
+        instance.report_runless_asset_event(AssetMaterialization(
+            AssetKey("trend_report"), partition=outcome.wave, tags=tags, metadata={"published": note}))
 
 
 def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[str, int]:
@@ -108,10 +146,7 @@ def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[
 
     import duckdb
 
-    from .ingest.instrument import load_display_names
-    from .contract import SYNTHETIC_MARKER
-    from .reporting.report import write_trends
-    from .reporting.wording import Names
+    from .publishing import redraw_trends
     from .warehouse.lock import WriterLock
     from .warehouse.publish import publish, publish_folder
     from .warehouse.store import attach_staging
@@ -123,14 +158,9 @@ def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[
             if wave not in published_waves(con):
                 raise ValueError(f"wave {wave!r} is not in the warehouse")
             removed = withdraw_wave(con, wave)
-            waves = con.execute("SELECT * FROM waves ORDER BY wave").df()
-            comparison = con.execute("SELECT * FROM engagement_comparison ORDER BY wave, area").df()
             publish(con, settings.warehouse_path)
+            charts = redraw_trends(settings, con)
         trends = settings.staged_reports_dir / "trends"
-        shutil.rmtree(trends, ignore_errors=True)
-        synthetic = any((settings.waves_dir / w / SYNTHETIC_MARKER).exists() for w in waves["wave"])
-        charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), trends,
-                              settings.min_group_size, synthetic=synthetic)
         for folder in (settings.reports_dir / wave, *([] if charts else [settings.reports_dir / "trends"])):
             if folder.exists():
                 gone = folder.with_name(f".{folder.name}.withdrawn.publishing")

@@ -18,9 +18,11 @@ POINTS = {
     "lock_taken": ("engagement_pipeline.warehouse.lock.WriterLock", "acquire", "after"),
     "survey_staged": ("engagement_pipeline.defs.assets_ingest", "stage_file", "after"),
     "analysis_staged": ("engagement_pipeline.defs.assets_analysis", "write_wave_report", "before"),
-    "wave_promoted": ("engagement_pipeline.defs.assets_publish", "publish", "before"),
+    "wave_promoted": ("engagement_pipeline.publishing", "publish", "before"),
     "warehouse_copied": ("engagement_pipeline.warehouse.publish", "_fsync", "before"),
-    "warehouse_renamed": ("engagement_pipeline.defs.assets_publish", "publish_folder", "before"),
+    "warehouse_renamed": ("engagement_pipeline.publishing", "publish_folder", "before"),
+    # after the first wave's run has passed, before any other wave runs or anything is published
+    "first_wave_done": ("engagement_pipeline.execution", "WaveOutcome", "after"),
 }
 
 

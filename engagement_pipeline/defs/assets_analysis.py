@@ -18,7 +18,8 @@ from ..reporting.findings import findings as write_findings
 from ..contract import SYNTHETIC_MARKER
 from ..ingest.waves import wave_dir
 from ..reporting.provenance import Provenance
-from ..reporting.report import png_data_uri, write_trends, write_wave_report
+from ..publishing import draw_trends
+from ..reporting.report import png_data_uri, write_wave_report
 from ..reporting.wording import Names
 from ..warehouse.registry import TABLES
 from ..warehouse.store import read_wave, read_with_staged_wave, scalar, stage_tables, staged
@@ -47,11 +48,6 @@ def _wave_settings(wave: str, settings) -> pd.DataFrame:
         "wave": wave, "pipeline_version": state["pipeline_version"], "alpha": float(state["alpha"]),
         "min_group_size": int(state["min_group_size"]), "max_quarantine_fraction": float(state["max_quarantine_fraction"]),
         "computed_at": pd.Timestamp.now(tz="UTC").tz_localize(None).as_unit("us")}]))
-
-
-def _any_synthetic(settings, waves) -> bool:
-    """Whether any of ``waves`` was made by the generator (its folder carries the marker)."""
-    return any((settings.waves_dir / wave / SYNTHETIC_MARKER).exists() for wave in waves)
 
 
 def _self_contained(markdown: str, folder) -> str:
@@ -108,10 +104,7 @@ def trend_report(context: AssetExecutionContext, pipeline: PipelineSettings, sto
     with store.get_connection() as con:
         waves = read_with_staged_wave(con, "waves", wave)
         comparison = read_with_staged_wave(con, "engagement_comparison", wave)
-    folder = settings.staged_reports_dir / "trends"
-    shutil.rmtree(folder, ignore_errors=True)
-    charts = write_trends(waves, comparison, Names(load_display_names(settings.instrument_path)), folder,
-                          settings.min_group_size, synthetic=_any_synthetic(settings, waves["wave"]))
+    charts = draw_trends(settings, waves, comparison, settings.staged_reports_dir / "trends")
     return MaterializeResult(metadata={
         "charts": len(charts), "waves": len(waves),
         "take_up": MetadataValue.md(_markdown_images(c.path for c in charts[:1])),

@@ -1,7 +1,7 @@
 """Staging one validated input file: its rows, its quarantine and its load_log entry, together.
 
 Staged rows wait in the attached ``staging`` database until the wave's blocking checks pass
-(see ``store.promote_wave``).
+(see ``store.promote_waves``).
 """
 
 from __future__ import annotations
