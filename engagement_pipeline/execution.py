@@ -11,6 +11,9 @@ nothing at all.
 
 import gc
 import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from dataclasses import dataclass, field
 
@@ -84,6 +87,26 @@ def failure_messages(result: ExecuteInProcessResult) -> list[str]:
     return messages or ["the run failed (see the Dagster event log)"]
 
 
+@contextmanager
+def _sqlite_kept_open(instance: DagsterInstance) -> Iterator[None]:
+    """Hold one idle connection to each of the instance's shared SQLite files while the waves run.
+
+    Dagster's SQLite storage opens and closes a connection for every write. When the last
+    connection to a WAL-mode database closes, SQLite checkpoints the log and deletes it; with one
+    more connection held open that teardown happens once, at the end, instead of after every event
+    (it halved the time spent storing events in a profile of the bundled run). The held
+    connections read nothing and take no lock.
+    """
+    root = instance.root_directory if instance.is_persistent else None
+    with ExitStack() as held:
+        for name in ("history/runs.db", "history/runs/index.db"):
+            path = Path(root, name) if root else None
+            if path is not None and path.is_file():
+                connection = held.enter_context(closing(sqlite3.connect(path)))
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchall()  # opens the file and its WAL
+        yield
+
+
 def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str = "WARNING") -> list[WaveOutcome]:
     """Materialise every asset for each of ``waves`` (see ``planning.plan_run``), in order, then
     publish every wave that passed in one step (``publishing.publish_waves``)."""
@@ -98,16 +121,17 @@ def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], l
     # (statsmodels calls gc.collect() in its multiple-testing step).
     gc.freeze()
     outcomes = []
-    for wave in waves:
-        result = job.execute_in_process(
-            partition_key=wave, instance=instance, raise_on_error=False, asset_selection=selection,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
-        outcomes.append(WaveOutcome(wave, result.success, [] if result.success else failure_messages(result),
-                                    result.run_id))
-    passed = [o for o in outcomes if o.success]
-    if passed:
-        _publish(settings, instance, passed)
+    with _sqlite_kept_open(instance):
+        for wave in waves:
+            result = job.execute_in_process(
+                partition_key=wave, instance=instance, raise_on_error=False, asset_selection=selection,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            )
+            outcomes.append(WaveOutcome(wave, result.success, [] if result.success else failure_messages(result),
+                                        result.run_id))
+        passed = [o for o in outcomes if o.success]
+        if passed:
+            _publish(settings, instance, passed)
     return outcomes
 
 
