@@ -142,6 +142,7 @@ def _publish(settings: Settings, instance: DagsterInstance, passed: list[WaveOut
     from .defs.assets_publish import warehouse_metadata
     from .publishing import publish_waves
     from .warehouse.lock import WriterLock
+    from .version import pipeline_version
     from .warehouse.store import attach_staging
 
     waves = [o.wave for o in passed]
@@ -151,7 +152,8 @@ def _publish(settings: Settings, instance: DagsterInstance, passed: list[WaveOut
             counts = publish_waves(settings, con, waves)
     note = f"published by the CLI with {len(waves)} wave(s) of the same invocation: {', '.join(waves)}"
     for outcome in passed:
-        tags = {"engagement/run_id": outcome.run_id}
+        # The code-version tag a run would have put on them, so the UI judges them as it judges the rest.
+        tags = {"engagement/run_id": outcome.run_id, "dagster/code_version": pipeline_version()}
         instance.report_runless_asset_event(AssetMaterialization(
             AssetKey("warehouse"), partition=outcome.wave, tags=tags,
             metadata={**warehouse_metadata(settings, counts), "published": note}))

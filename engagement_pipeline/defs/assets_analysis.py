@@ -24,6 +24,7 @@ from ..reporting.wording import Names
 from ..warehouse.registry import TABLES
 from ..warehouse.store import read_wave, read_with_staged_wave, scalar, stage_tables, staged
 from .assets_ingest import codebook, interview_segments, survey_responses
+from ..version import pipeline_version
 from .metadata import table_metadata
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
@@ -34,6 +35,7 @@ REPORT = "wave_report"
 
 def _spec(name: str) -> AssetSpec:
     return AssetSpec(name, deps=[survey_responses, interview_segments, codebook], group_name="analysis",
+                     code_version=pipeline_version(),
                      kinds={"pandas", "duckdb"}, description=f"`{name}`: {TABLES[name].comment}")
 
 
@@ -61,6 +63,7 @@ def _self_contained(markdown: str, folder) -> str:
 @multi_asset(
     specs=[*(_spec(name) for name in TABLE_ASSETS),
            AssetSpec(REPORT, deps=list(TABLE_ASSETS), group_name="reports", kinds={"matplotlib", "html"},
+                     code_version=pipeline_version(),
                      description="`reports/<wave>/`: findings.md, a self-contained report.html and the charts "
                                  "(staged; published with the warehouse).")],
     partitions_def=waves_partitions,
@@ -97,6 +100,7 @@ def wave_analysis(context: AssetExecutionContext, pipeline: PipelineSettings, st
 
 
 @asset(partitions_def=waves_partitions, group_name="reports", kinds={"matplotlib"}, deps=[REPORT],
+       code_version=pipeline_version(),
        description="reports/trends/: take-up and the users–non-users gap across every current wave "
                    "(drawn once there are two or more waves; refreshed by every wave's run).")
 def trend_report(context: AssetExecutionContext, pipeline: PipelineSettings, store: StoreResource) -> MaterializeResult:

@@ -22,11 +22,15 @@ from ..ingest.readers import file_sha256
 from ..ingest.waves import interviews_path, read_table, wave_dir
 from ..warehouse.staging import stage_file
 from ..warehouse.store import read_wave, staged
+from ..version import pipeline_version
 from .metadata import table_metadata
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
 
-INGEST = {"partitions_def": waves_partitions, "group_name": "ingest", "kinds": {"pandas", "duckdb"}}
+#: code_version: the UI marks a wave's assets unsynced when the code that made them changed (the
+#: staleness rule of ingest/watch.py also compares it, with the inputs and settings).
+INGEST = {"partitions_def": waves_partitions, "group_name": "ingest", "kinds": {"pandas", "duckdb"},
+          "code_version": pipeline_version()}
 
 
 def _fail(error: ContractError, wave: str) -> Failure:

@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from ..publishing import publish_waves
 from .assets_analysis import REPORT, TABLE_ASSETS, trend_report
+from ..version import pipeline_version
 from .assets_ingest import codebook, interview_segments, survey_responses
 from .partitions import waves_partitions
 from .resources import PipelineSettings, StoreResource
@@ -21,6 +22,7 @@ def warehouse_metadata(settings, counts: dict[str, int]) -> dict[str, object]:
 
 
 @asset(name=WAREHOUSE, partitions_def=waves_partitions, group_name="publish", kinds={"duckdb"},
+       code_version=pipeline_version(),
        deps=[survey_responses, interview_segments, codebook, *TABLE_ASSETS, REPORT, trend_report],
        description="outputs/engagement.duckdb and outputs/reports/: the wave's staged tables made current in one "
                    "transaction, every current table commented and published in one atomic rename, then the "
