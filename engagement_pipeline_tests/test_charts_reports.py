@@ -18,6 +18,7 @@ from engagement_pipeline.ingest.columns import survey_layout
 from engagement_pipeline.ingest.survey import typed_responses
 from engagement_pipeline.reporting.findings import findings
 from engagement_pipeline.reporting.report import write_trends, write_wave_report
+from engagement_pipeline.reporting.wording import split_statement
 from engagement_pipeline.synthetic import (
     STUDY_PROFILE,
     YEAR_ON_PROFILE,
@@ -96,16 +97,23 @@ def test_markdown_has_the_six_findings(reports, name):
     headings = re.findall(r"^## (\d)\. (.+)$", report.markdown, flags=re.MULTILINE)
     assert [int(number) for number, _ in headings] == [1, 2, 3, 4, 5, 6]
     for r in report.findings.itertuples():
-        assert f"## {r.finding}. {r.title}" in report.markdown
-        assert r.statement in report.markdown
+        assert f"## {r.finding}. {r.headline}" in report.markdown
+        assert f"*Study finding {r.finding}: “{r.title}”*" in report.markdown
+        plain, how = split_statement(r.statement)
+        assert plain in report.markdown and how in report.markdown
+
+
+#: The verdict words a finding's line may open with, by its ``supported`` value.
+VERDICTS = {True: ("Supported",), False: ("Not supported",), None: ("Described, not tested", "Not judged")}
 
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_markdown_verdicts_follow_supported(reports, name):
     report = reports[name]
     for r in report.findings.itertuples():
-        verdict = "descriptive" if pd.isna(r.supported) else ("supported" if r.supported else "not supported")
-        assert f"## {r.finding}. {r.title} ({verdict})" in report.markdown
+        line = re.search(rf"^\*Study finding {r.finding}: .*$", report.markdown, flags=re.MULTILINE).group(0)
+        word = re.search(r"\*\*([^*]+):\*\*", line).group(1)
+        assert word.startswith(VERDICTS[None if pd.isna(r.supported) else bool(r.supported)]), line
 
 
 @pytest.mark.parametrize("name", REPORTS)
@@ -146,9 +154,13 @@ def test_html_is_self_contained(reports, name):
 @pytest.mark.parametrize("name", REPORTS)
 def test_html_carries_every_finding(reports, name):
     report = reports[name]
+    def esc(text: str) -> str:  # as the page writes it: a figure and its per cent sign kept together
+        return html.escape(text).replace(" %", "\u00a0%")
+
     for r in report.findings.itertuples():
-        assert html.escape(r.statement) in report.html
-        assert html.escape(r.title) in report.html
+        for part in split_statement(r.statement):
+            assert esc(part) in report.html
+        assert esc(r.title) in report.html and esc(r.headline) in report.html
     assert "Methods and caveats" in report.html
     assert "self-selection" in report.html.lower()
 
