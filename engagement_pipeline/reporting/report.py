@@ -57,7 +57,8 @@ def draw_wave_charts(a: WaveAnalysis, names: Names, folder: Path) -> list[Chart]
         Chart(charts.channel_chart(a.channel_impact, names, folder / "channel_impact.png"),
               "Impact of each channel on engagement, ranked"),
         Chart(charts.barrier_chart(a.barriers, names, folder / "barriers.png"), "Non-users' barriers"),
-        Chart(charts.theme_chart(a.interview_themes, a.n_interviews, names, folder / "interview_themes.png"),
+        Chart(charts.theme_chart(a.interview_themes, a.n_interviews, names, folder / "interview_themes.png",
+                                 interviews_by_thread=a.interviews_by_thread),
               "Interview themes by golden thread"),
     ]
 
