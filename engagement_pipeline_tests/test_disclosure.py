@@ -172,3 +172,89 @@ def test_a_row_that_is_the_wave_figure_itself_stays_published():
     assert not rows.loc[("l0", "non_users"), "suppressed"] and rows.loc[("l0", "non_users"), "n"] == 2
     assert rows.loc[("l0", "users"), "suppressed"] and rows.loc[("l0", "all"), "suppressed"]
     assert leaks(frame, 2) == []
+
+
+# --- the rule line by line (``protect`` on hand-made lines; from the mutation run) --------------------
+
+class TestTheRuleLineByLine:
+    """``protect`` called directly on a few cells and lines, each case worked out by hand from the
+    rule in analysis/disclosure.py's docstring. Threshold 11 throughout."""
+
+    @staticmethod
+    def protect(bases, lines, fixed=None):
+        """``protect`` bounded in time: a rule that never settles fails the test instead of hanging it."""
+        import signal
+
+        from engagement_pipeline.analysis.disclosure import protect
+
+        def too_long(signum, frame):
+            raise AssertionError("protect did not finish within 20 s")
+
+        previous = signal.signal(signal.SIGALRM, too_long)
+        signal.alarm(20)
+        try:
+            return protect(bases, lines, 11, fixed)
+        finally:
+            signal.alarm(0)
+            signal.signal(signal.SIGALRM, previous)
+
+    def test_a_lone_small_part_takes_the_smallest_other_part_with_it(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # c (3) is small; with only c hidden, c = t - a - b. The smallest other part, b (12), goes too.
+        assert self.protect({"a": 30, "b": 12, "c": 3, "t": 45}, [Line(("a", "b", "c"), "t")]) == {"b", "c"}
+        # ties go to the cell listed first in ``bases`` (z), not to the first by name or in the line
+        assert self.protect({"z": 12, "y": 12, "c": 3, "t": 27}, [Line(("y", "z", "c"), "t")]) == {"c", "z"}
+
+    def test_two_hidden_parts_that_cover_the_threshold_are_enough(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # a (3) and b (4) are small; between them 7 < 11, so c (20) goes too: 27 >= 11.
+        assert self.protect({"a": 3, "b": 4, "c": 20, "d": 25, "t": 52}, [Line(("a", "b", "c", "d"), "t")]) == \
+            {"a", "b", "c"}
+        # a published line with nothing small in it suppresses nothing
+        assert self.protect({"a": 30, "b": 12, "t": 42}, [Line(("a", "b"), "t")]) == set()
+
+    def test_a_total_suppressed_elsewhere_counts_as_hidden(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # t is suppressed by another table: with a and b published, t = a + b would give it away,
+        # so one part goes (the smaller, a); then t and a are two unknowns in one line.
+        assert self.protect({"a": 20, "b": 25}, [Line(("a", "b"), "t")], fixed={"t": True}) == {"a"}
+        # a (3) and b (4) are small and t is hidden: three unknowns, covered by t: nothing more
+        assert self.protect({"a": 3, "b": 4, "c": 20, "d": 20}, [Line(("a", "b", "c", "d"), "t")],
+                            fixed={"t": True}) == {"a", "b"}
+
+    def test_the_total_goes_when_no_part_is_left_to_suppress(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # a (3) is small and b is published elsewhere: the only cell left to hide is the total.
+        assert self.protect({"a": 3, "b": 20, "t": 23}, [Line(("a", "b"), "t")], fixed={"b": False}) == {"a", "t"}
+
+    def test_nothing_left_to_suppress_ends_the_line_and_the_others_are_still_done(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # t (5) is small but both parts are published elsewhere: nothing this table may hide helps, so
+        # the line is left as it is; the next line is still protected; w, suppressed elsewhere, is
+        # not in the answer (only cells this table suppresses are).
+        lines = [Line(("a", "b"), "t"), Line(("c", "d"), "u")]
+        assert self.protect({"t": 5, "a": 20, "b": 20, "c": 3, "d": 30, "u": 33}, lines,
+                            fixed={"a": False, "b": False, "w": True}) == {"t", "c", "d"}
+
+    def test_a_line_is_visited_again_when_a_later_line_hides_one_of_its_parts(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # the first line has nothing small; the second hides b to protect c; then the first line
+        # has b alone hidden (b = s - a), so a goes too, on a second pass over the lines.
+        lines = [Line(("a", "b"), "s"), Line(("b", "c"), "t")]
+        assert self.protect({"a": 20, "b": 15, "c": 3, "s": 35, "t": 18}, lines) == {"a", "b", "c"}
+
+    def test_the_single_part_of_a_total_published_elsewhere_stays_published(self):
+        from engagement_pipeline.analysis.disclosure import Line
+
+        # p alone makes up T, which another table publishes: p *is* that figure, so p stays published
+        # and does not count as hidden in p + q = r either; nothing is small, nothing is suppressed.
+        lines = [Line(("p",), "T"), Line(("p", "q"), "r")]
+        assert self.protect({"p": 20, "q": 20, "r": 40}, lines, fixed={"T": False}) == set()
+        # and it is never chosen to protect a small cell: q (3) takes r with it instead
+        assert self.protect({"p": 20, "q": 3, "r": 23}, lines, fixed={"T": False}) == {"q", "r"}

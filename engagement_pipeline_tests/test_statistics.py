@@ -238,13 +238,21 @@ def test_wilson_interval_20_of_27_closed_form():
 
 
 @pytest.mark.parametrize(("k", "n"), [(0, 27), (27, 27), (0, 14), (14, 14), (0, 28), (28, 28), (12, 12)])
-def test_wilson_interval_at_none_and_all_contains_the_estimate(k, n):
-    # 0 of n: the Wilson lower bound is exactly 0 (centre and half-width are both z²/2n / (1 + z²/n));
-    # n of n: the upper bound is exactly 100. The interval must contain the published percentage.
+def test_wilson_interval_at_none_and_all_is_the_closed_form_with_exact_ends(k, n):
+    # 0 of n: the Wilson lower bound is exactly 0 (centre and half-width are both z²/2n / (1 + z²/n))
+    # and the upper bound z² / (n + z²); n of n: the mirror image, [n / (n + z²), 100].
     stats = percentage(k, n, 11)
-    assert stats["ci_low"] <= stats["pct"] <= stats["ci_high"]
-    assert 0.0 <= stats["ci_low"] and stats["ci_high"] <= 100.0
-    assert stats["ci_low" if k == 0 else "ci_high"] == (0.0 if k == 0 else 100.0)
+    z2 = norm.ppf(0.975) ** 2
+    low, high = wilson(k, n)
+    assert stats["pct"] == 100 * k / n
+    if k == 0:
+        assert stats["ci_low"] == 0.0
+        assert stats["ci_high"] == pytest.approx(100 * z2 / (n + z2), abs=1e-9)
+        assert stats["ci_high"] == pytest.approx(high, abs=1e-9)
+    else:
+        assert stats["ci_high"] == 100.0
+        assert stats["ci_low"] == pytest.approx(100 * n / (n + z2), abs=1e-9)
+        assert stats["ci_low"] == pytest.approx(low, abs=1e-9)
 
 
 def test_perceived_impact_is_over_users_who_answered():
@@ -496,9 +504,21 @@ def test_adjusted_recovers_the_built_in_coefficient():
         assert not row["suppressed"]
         assert row["n"] == 16
         assert row["estimate"] == pytest.approx(1.0, abs=1e-9)
-        assert row["ci_low"] <= 1.0 + 1e-9 and row["ci_high"] >= 1.0 - 1e-9
-    assert table.loc["organisation", "ci_low"] < 1 < table.loc["organisation", "ci_high"]
-    assert 0 <= table.loc["organisation", "p_value"] <= 1
+    # organisation: statsmodels' OLS with HC3 errors on the 16 rows
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+
+    design = add_constant(pd.concat([frame["uses_twitter"].astype(float),
+                                     pd.get_dummies(frame[["staff_group", "locality"]].astype(str), drop_first=True,
+                                                    dtype=float)], axis=1))
+    fit = OLS(frame["engagement_organisation"].astype(float).to_numpy(), design).fit(cov_type="HC3")
+    low, high = fit.conf_int().loc["uses_twitter"]
+    row = table.loc["organisation"]
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low, rel=1e-9), pytest.approx(high, rel=1e-9))
+    assert row["p_value"] == pytest.approx(fit.pvalues["uses_twitter"], rel=1e-7)
+    # colleagues is the built-in 1 point with no noise: the fit is exact and the interval has no width
+    row = table.loc["colleagues"]
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(1.0, abs=1e-9), pytest.approx(1.0, abs=1e-9))
 
 
 def test_adjusted_is_suppressed_for_small_groups():

@@ -69,6 +69,35 @@ def test_an_estimate_without_an_error_is_null_never_nan():
         assert pd.isna(row[column]), column
 
 
+def test_a_coefficient_that_rests_on_one_respondent_is_not_estimable():
+    """East holds 12 non-users and one user; West holds only users. Twitter use is then West plus
+    that one user, so the adjusted gap is that user's score less East's non-users' mean: it rests
+    on a single respondent (leverage 1), whose own variance HC3 cannot estimate (0/0; statsmodels
+    on every row gives a NaN error). Publishing it gives a too-narrow interval, a small p from one
+    answer, and the user's own score to anyone who adds East's non-users' published mean back.
+    (statsmodels, on every row, divides that respondent's residual of 0 by 1 - 1 and prints
+    whatever the rounding leaves.)"""
+    rng = np.random.default_rng(3)
+    uses = [True] + [False] * 12 + [True] * 12
+    locality = ["east"] * 13 + ["west"] * 12
+    score = [5] + [int(s) for s in rng.integers(1, 6, 24)]
+    frame = typed_frame(uses, engagement={"organisation": score}, locality=locality)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        row = engagement_adjusted(frame, WAVE, 11, 0.05).iloc[0]
+        full = OLS(np.asarray(score, dtype=float),
+                   add_constant(pd.DataFrame({"uses_twitter": np.asarray(uses, dtype=float),
+                                              "west": np.asarray([loc == "west" for loc in locality], dtype=float)})),
+                   ).fit(cov_type="HC3")
+    # the oracle: the OLS coefficient is that one user's score less East's non-users' mean, and the
+    # user's leverage is 1, so its HC3 term is 0/0
+    assert full.params["uses_twitter"] == pytest.approx(score[0] - np.mean(score[1:13]), abs=1e-9)
+    assert full.get_influence().hat_matrix_diag[0] == pytest.approx(1.0, abs=1e-9)
+    assert not row["suppressed"]
+    for column in ("estimate", "ci_low", "ci_high", "p_value", "p_holm", "significant"):
+        assert pd.isna(row[column]), (column, row[column])
+
+
 # --- findings and report on small hand-built waves ---------------------------------------------------
 
 from engagement_pipeline.analysis.analyse import analyse_wave  # noqa: E402

@@ -14,7 +14,7 @@ from engagement_pipeline.analysis.engagement_adjusted import engagement_adjusted
 from engagement_pipeline.analysis.barriers import barriers
 from engagement_pipeline.analysis.engagement_by_group import engagement_by_group
 from engagement_pipeline.analysis.channel_impact import channel_impact
-from engagement_pipeline.analysis.engagement_comparison import engagement_comparison
+from engagement_pipeline.analysis.engagement_comparison import area_seed, engagement_comparison
 from engagement_pipeline.analysis.perceived_impact import perceived_impact
 from engagement_pipeline.analysis.proportions import percentage
 
@@ -101,7 +101,26 @@ def test_swapping_groups_flips_the_comparison(scores):
         tolerance = 3.0 / min(n1, n2)
         assert b["rank_biserial_ci_low"] == pytest.approx(-a["rank_biserial_ci_high"], abs=tolerance)
         assert b["rank_biserial_ci_high"] == pytest.approx(-a["rank_biserial_ci_low"], abs=tolerance)
-        assert b["rank_biserial_ci_low"] <= b["rank_biserial_ci_high"]
+        # and each is exactly the percentile interval of a resampling written out here, same seed
+        seed = area_seed(WAVE, area)
+        assert (a["rank_biserial_ci_low"], a["rank_biserial_ci_high"]) == \
+            pytest.approx(_percentile_interval(users, non_users, seed), abs=1e-12)
+        assert (b["rank_biserial_ci_low"], b["rank_biserial_ci_high"]) == \
+            pytest.approx(_percentile_interval(non_users, users, seed), abs=1e-12)
+
+
+def _percentile_interval(users: list[int], non_users: list[int], seed) -> tuple[float, float]:
+    """2.5th / 97.5th percentiles of the rank-biserial over 4000 resamples of each group's score
+    counts (the generator and draws of the published method), U counted from running sums: a
+    resampled user scoring s beats every resampled non-user below s and ties those at s."""
+    rng = np.random.default_rng(seed)
+    n1, n2 = len(users), len(non_users)
+    c1 = rng.multinomial(n1, np.bincount(users, minlength=6)[1:] / n1, size=4000)
+    c2 = rng.multinomial(n2, np.bincount(non_users, minlength=6)[1:] / n2, size=4000)
+    below = np.cumsum(c2, axis=1) - c2
+    u = (c1 * (below + 0.5 * c2)).sum(axis=1)
+    low, high = np.percentile(2 * u / (n1 * n2) - 1, [2.5, 97.5])
+    return float(low), float(high)
 
 
 # --- identical groups --------------------------------------------------------------------------------
@@ -204,16 +223,29 @@ def test_suppression_hides_every_figure_of_a_small_group(case):
         assert r.suppressed or r.n == n
 
 
-# --- percentages inside their intervals --------------------------------------------------------------
+# --- percentages and their Wilson intervals ----------------------------------------------------------
+
+def assert_wilson(k: int, n: int, pct: float, low: float, high: float) -> None:
+    """The published percentage and interval against the closed-form Wilson score interval
+    (z = 1.959964), with the exact ends 0 at 0 of n and 100 at n of n."""
+    z = 1.959963984540054
+    p = k / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z / denominator * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    assert pct == pytest.approx(100 * p, abs=1e-12), (k, n)
+    assert low == (0.0 if k == 0 else pytest.approx(100 * (centre - half), abs=1e-9)), (k, n, low)
+    assert high == (100.0 if k == n else pytest.approx(100 * (centre + half), abs=1e-9)), (k, n, high)
+
 
 @SETTINGS
 @given(n=st.integers(1, 400), k=st.integers(0, 400))
 @example(n=14, k=0)    # 0 of 14 and 14 of 14: see test_statistics for the hand-checked bounds
 @example(n=14, k=400)
-def test_percentage_lies_in_its_wilson_interval(n, k):
+def test_percentage_is_the_closed_form_wilson_interval(n, k):
     k = min(k, n)
     stats = percentage(k, n, 1)
-    assert 0.0 <= stats["ci_low"] <= stats["pct"] <= stats["ci_high"] <= 100.0, (k, n, stats)
+    assert_wilson(k, n, stats["pct"], stats["ci_low"], stats["ci_high"])
 
 
 def all_or_none() -> tuple[pd.DataFrame, int]:
@@ -226,13 +258,16 @@ def all_or_none() -> tuple[pd.DataFrame, int]:
 @SETTINGS
 @given(case=small_wave())
 @example(case=all_or_none())
-def test_published_percentages_lie_in_their_intervals(case):
+def test_published_percentages_are_the_wilson_intervals_of_the_answers(case):
     frame, m = case
-    tables = ((perceived_impact(frame, WAVE, m), "pct_improved"), (barriers(frame, WAVE, m), "pct_selected"))
-    for table, column in tables:
+    users, non_users = frame["uses_twitter"], ~frame["uses_twitter"]
+    tables = ((perceived_impact(frame, WAVE, m), "pct_improved", frame.loc[users, "improved_organisation"]),
+              (barriers(frame, WAVE, m), "pct_selected", frame.loc[non_users, "barrier_time"]))
+    for table, column, answers in tables:
+        answered = answers.dropna()
         for r in table[~table["suppressed"]].itertuples():
-            value = getattr(r, column)
-            assert 0.0 <= r.ci_low <= value <= r.ci_high <= 100.0, (r, value)
+            assert r.n_answered == len(answered)
+            assert_wilson(int(answered.sum()), len(answered), getattr(r, column), r.ci_low, r.ci_high)
 
 
 @SETTINGS

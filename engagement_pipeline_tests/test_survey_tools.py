@@ -200,8 +200,11 @@ def test_forms_repeated_statements_are_taken_in_instrument_order(tmp_path):
     lines.insert(lines.index("questions:") + 1, improved[0])
     instrument.write_text("\n".join(lines) + "\n", encoding="utf-8")
     swapped = _read(path)
-    reasons = swapped.set_aside.loc[swapped.set_aside["column_name"].eq("improved_organisation"), "reason"]
-    assert len(reasons) > 0
+    aside = swapped.set_aside.loc[swapped.set_aside["column_name"].eq("improved_organisation")]
+    # every record: each answered the engagement grid's "The organisation" (records are rows 2..31)
+    assert survey["engagement_organisation"].ne("").all()
+    assert sorted(aside["row_number"]) == list(range(2, len(survey) + 2))
+    reasons = aside["reason"]
     assert reasons.str.match(r"answer '(Not at all|Slightly|Moderately|Very|Extremely) engaged' to "
                              r"'The organisation' is not in the instrument's scale").all()
 

@@ -10,8 +10,8 @@ score per module: killed / total, and every mutant that was not killed with its 
     python scripts/mutation.py --keep /tmp/mut ...  # keep the copy (``mutmut browse`` in it)
 
 Slow (each mutant runs the tests that reach the mutated function), so not part of CI. The tests
-for each module are narrowed to the fast ones listed in MODULES; they must be a subset of
-[tool.mutmut] pytest_add_cli_args_test_selection in pyproject.toml.
+for each module are narrowed to the fast ones listed in MODULES; they must be in [tool.mutmut]
+pytest_add_cli_args_test_selection in pyproject.toml (a test of a file listed there whole counts).
 
 mutmut 3 never mutates a decorated function, nested ones included, so the body of a Dagster
 ``@asset_check`` defined inside a factory (the quarantine gate in defs/checks.py) gets no mutant
@@ -45,7 +45,13 @@ TESTS = "engagement_pipeline_tests"
 MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
     "privacy": ("engagement_pipeline/ingest/privacy.py",
                 (f"{TESTS}/test_privacy.py", f"{TESTS}/test_privacy_edges.py")),
-    "checks": ("engagement_pipeline/defs/checks.py", (f"{TESTS}/test_quarantine_check.py",)),
+    # test_mutation_kills.py: only its tests of the check specs (the rest are statistics, and slow)
+    "checks": ("engagement_pipeline/defs/checks.py",
+               (f"{TESTS}/test_quarantine_check.py", *(f"{TESTS}/test_mutation_kills.py::{name}" for name in (
+                   "test_each_table_is_checked_in_the_step_of_the_asset_that_stages_it",
+                   "test_a_schema_check_spec_is_blocking_per_wave_on_the_staging_asset_and_says_what_it_checks",
+                   "test_the_quarantine_check_spec_is_blocking_per_wave_and_names_its_setting_and_default",
+                   "test_building_a_check_step_silences_only_dagsters_preview_warning")))),
     # test_publish_atomic.py without its test that runs the whole pipeline twice (30 s a mutant)
     "publish": ("engagement_pipeline/warehouse/publish.py",
                 (f"{TESTS}/test_publish_edges.py", *(f"{TESTS}/test_publish_atomic.py::{name}" for name in (
@@ -60,15 +66,57 @@ MODULES: dict[str, tuple[str, tuple[str, ...]]] = {
                               (f"{TESTS}/test_statistics.py", f"{TESTS}/test_statistics_corners.py",
                                f"{TESTS}/test_statistics_properties.py", f"{TESTS}/test_comparison_edges.py")),
     "engagement_adjusted": ("engagement_pipeline/analysis/engagement_adjusted.py",
-                            (f"{TESTS}/test_statistics.py", f"{TESTS}/test_statistics_corners.py")),
+                            (f"{TESTS}/test_statistics.py", f"{TESTS}/test_statistics_corners.py",
+                             f"{TESTS}/test_mutation_kills.py")),
     # test_disclosure.py without its exhaustive search (2.5 min a mutant)
     "disclosure": ("engagement_pipeline/analysis/disclosure.py",
                    tuple(f"{TESTS}/test_disclosure.py::{name}" for name in (
                        "test_the_issue_example_leaked_and_no_longer_does", "test_the_old_rule_would_leak_on_that_input",
-                       "test_a_row_that_is_the_wave_figure_itself_stays_published"))),
+                       "test_a_row_that_is_the_wave_figure_itself_stays_published", "TestTheRuleLineByLine"))),
 }
 
 KILLED = {"killed", "timeout", "caught by type check", "segfault"}
+DOCS = REPO / "docs" / "testing.md"
+
+
+def short_name(mutant: str) -> str:
+    """``x_scrub__mutmut_9`` from mutmut's dotted key, ``decorated_16`` from this script's own."""
+    if ":decorated_" in mutant:
+        return mutant.split(":", 1)[1].split(" ", 1)[0]
+    return mutant.rsplit(".", 1)[-1]
+
+
+def named_equivalents(text: str) -> dict[str, set[str]]:
+    """Module name (as in MODULES, ``<name> (decorated)`` for decorated bodies) -> the mutants that
+    docs/testing.md's survivor tables name as equivalent.
+
+    A table belongs to the module whose file is named in backticks on the last line before it that
+    is not a table row (``decorated`` on that line: the decorated bodies). A row counts when its
+    last cell starts with "equivalent"; each backticked mutant name in its first cell is taken,
+    ``_N`` being short for the name before it with the number N.
+    """
+    found: dict[str, set[str]] = {}
+    module = None
+    for line in text.splitlines():
+        if not line.startswith("|"):
+            paths = re.findall(r"`([\w/]+\.py)`", line)
+            named = [name for name, (file, _) in MODULES.items() for path in paths if file.endswith("/" + path)]
+            if named:
+                module = named[0] + (" (decorated)" if "decorated" in line else "")
+            elif line.strip():
+                module = None if line.startswith("#") else module
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if module is None or len(cells) < 2 or not cells[-1].startswith("equivalent"):
+            continue
+        previous = None
+        for name in re.findall(r"`([^`]+)`", cells[0]):
+            if re.fullmatch(r"_\d+", name) and previous:
+                name = previous.rsplit("_", 1)[0] + name
+            if re.fullmatch(r"(x_\w+__mutmut|decorated)_\d+", name):
+                found.setdefault(module, set()).add(name)
+                previous = name
+    return found
 
 
 def status_of(exit_code: int | None) -> str:
@@ -97,13 +145,15 @@ def narrow_config(work: Path, chosen: list[str]) -> None:
     configured = tomllib.loads(text)["tool"]["mutmut"]
     files = [MODULES[name][0] for name in chosen]
     tests = sorted({test for name in chosen for test in MODULES[name][1]})
+    tests = [test for test in tests if test.split("::")[0] == test or test.split("::")[0] not in tests]
     for name in chosen:
         module = MODULES[name][0]
         if module not in configured["only_mutate"]:
             raise SystemExit(f"{module} is not in [tool.mutmut] only_mutate")
         if not (REPO / module).exists():
             raise SystemExit(f"{module} does not exist (yet)")
-    unknown = set(tests) - set(configured["pytest_add_cli_args_test_selection"])
+    selection = set(configured["pytest_add_cli_args_test_selection"])
+    unknown = {test for test in tests if test not in selection and test.split("::")[0] not in selection}
     if unknown:
         raise SystemExit(f"tests missing from [tool.mutmut] pytest_add_cli_args_test_selection: {sorted(unknown)}")
 
@@ -240,11 +290,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     parser.add_argument("--max-children", type=int, default=max(1, (os.cpu_count() or 2) - 1))
     parser.add_argument("--no-diffs", action="store_true", help="do not print the survivors' diffs")
+    parser.add_argument("--report", type=Path, metavar="FOLDER",
+                        help="run nothing: print the results kept in FOLDER by an earlier --keep run again "
+                             "(against docs/testing.md as it is now)")
     args = parser.parse_args(argv)
     chosen = args.modules or list(MODULES)
     unknown = [name for name in chosen if name not in MODULES]
     if unknown:
         parser.error(f"unknown module(s) {', '.join(unknown)}; choose from {', '.join(MODULES)}")
+    if args.report:
+        kept = json.loads((args.report / "decorated.json").read_text()) if (args.report / "decorated.json").exists() else {}
+        chosen = [name for name in chosen if (args.report / "mutants" / (MODULES[name][0] + ".meta")).exists()]
+        found = results(args.report, chosen)
+        for name in chosen:
+            if f"{name} (decorated)" in kept:
+                found[f"{name} (decorated)"] = kept[f"{name} (decorated)"]
+        report(args.report, found, show_diffs=not args.no_diffs)
+        return 0
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="mutation-"))
     if work.exists() and any(work.iterdir()):
@@ -262,36 +324,56 @@ def main(argv: list[str] | None = None) -> int:
             return run.returncode
         for name in chosen:
             if _candidates(ast.parse((work / MODULES[name][0]).read_text(encoding="utf-8"))):
-                found[f"{name} (decorated)"] = run_decorated(work, name, show=not args.no_diffs)
-        total_killed = total = 0
-        print(f"{'module':<28}{'killed':>8}{'total':>8}{'score':>9}  other")
-        for name, statuses in found.items():
-            counts = Counter(status.split("\n")[0] for status in statuses.values())
-            killed = sum(counts[s] for s in KILLED)
-            others = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s not in KILLED)
-            score = f"{100 * killed / len(statuses):.1f} %" if statuses else "-"
-            print(f"{name:<28}{killed:>8}{len(statuses):>8}{score:>9}  {others}")
-            total_killed, total = total_killed + killed, total + len(statuses)
-        if total:
-            print(f"{'all':<28}{total_killed:>8}{total:>8}{100 * total_killed / total:>7.1f} %")
-        for name, statuses in found.items():
-            for mutant, status in statuses.items():
-                if status.split("\n")[0] in KILLED:
-                    continue
-                head, _, diff = status.partition("\n")
-                print(f"\n--- {head}: {mutant}")
-                if "(decorated)" in name:
-                    if diff:
-                        print(diff)
-                    continue
-                if not args.no_diffs:
-                    shown = subprocess.run([sys.executable, "-m", "mutmut", "show", mutant], cwd=work,
-                                           capture_output=True, text=True)
-                    print(shown.stdout.rstrip())
+                found[f"{name} (decorated)"] = run_decorated(work, name, show=True)
+        (work / "decorated.json").write_text(json.dumps({k: v for k, v in found.items() if "(decorated)" in k}))
+        report(work, found, show_diffs=not args.no_diffs)
         return 0
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def report(work: Path, found: dict[str, dict[str, str]], show_diffs: bool) -> None:
+    """The score table and every survivor, each marked as named equivalent in docs/testing.md or not.
+
+    score: killed / all mutants. without equiv.: killed / (all less the survivors that
+    docs/testing.md names as equivalent), the usual mutation score. unexplained: survivors it does
+    not name, which need a test or an entry there.
+    """
+    equivalent = named_equivalents(DOCS.read_text(encoding="utf-8")) if DOCS.exists() else {}
+
+    def is_equivalent(name: str, mutant: str) -> bool:
+        return short_name(mutant) in equivalent.get(name, set())
+
+    def percent(part: int, whole: int) -> str:
+        return f"{100 * part / whole:.1f} %" if whole else "-"
+
+    sums: Counter = Counter()
+    print(f"{'module':<28}{'killed':>8}{'total':>8}{'score':>9}{'equiv.':>8}{'without equiv.':>16}{'unexplained':>13}")
+    for name, statuses in found.items():
+        killed = sum(status.split("\n")[0] in KILLED for status in statuses.values())
+        survivors = [m for m, status in statuses.items() if status.split("\n")[0] not in KILLED]
+        named = sum(is_equivalent(name, m) for m in survivors)
+        unexplained = len(survivors) - named
+        sums.update(killed=killed, total=len(statuses), named=named, unexplained=unexplained)
+        print(f"{name:<28}{killed:>8}{len(statuses):>8}{percent(killed, len(statuses)):>9}{named:>8}"
+              f"{percent(killed, len(statuses) - named):>16}{unexplained:>13}")
+    print(f"{'all':<28}{sums['killed']:>8}{sums['total']:>8}{percent(sums['killed'], sums['total']):>9}"
+          f"{sums['named']:>8}{percent(sums['killed'], sums['total'] - sums['named']):>16}{sums['unexplained']:>13}")
+    for name, statuses in found.items():
+        for mutant, status in statuses.items():
+            head, _, diff = status.partition("\n")
+            if head in KILLED:
+                continue
+            note = "named equivalent in docs/testing.md" if is_equivalent(name, mutant) else "NOT EXPLAINED"
+            print(f"\n--- {head} ({note}): {mutant}")
+            if "(decorated)" in name:
+                if diff and show_diffs:
+                    print(diff)
+            elif show_diffs:
+                shown = subprocess.run([sys.executable, "-m", "mutmut", "show", mutant], cwd=work,
+                                       capture_output=True, text=True)
+                print(shown.stdout.rstrip())
 
 
 if __name__ == "__main__":

@@ -54,18 +54,23 @@ def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: 
     A respondent with leverage 1 (alone in a locality or staff group) is fitted exactly by that
     group's indicator: it carries no information about the other coefficients, and its HC3 term is
     0/0. It gets zero weight in the sandwich, which gives exactly statsmodels' HC3 fit on the data
-    without that respondent (the other rows' leverages are the same in both fits).
+    without that respondent (the other rows' leverages are the same in both fits). If ``column``'s
+    estimate itself leans on such a respondent's score, that respondent is the evidence and its
+    error cannot be estimated: None.
     """
     x = design.to_numpy(dtype=float)
     bread = np.linalg.pinv(x.T @ (x * count[:, None]))
     beta = bread @ (x.T @ (count * score))
     leverage = np.einsum("ij,jk,ik->i", x, bread, x)  # of one respondent in the row's cell
     informative = leverage < 1.0 - LEVERAGE_ONE
+    k = design.columns.get_loc(column)
+    weight_on_estimate = (bread @ x.T)[k] * count  # how much each row's score moves the estimate
+    if np.abs(weight_on_estimate[~informative]).max(initial=0.0) > LEVERAGE_ONE:
+        return None
     with np.errstate(divide="ignore", invalid="ignore"):
         scaled = np.where(informative, (score - x @ beta) / np.where(informative, 1.0 - leverage, 1.0), 0.0)
         meat = (x * (count * scaled**2)[:, None]).T @ x
         covariance = bread @ meat @ bread
-        k = design.columns.get_loc(column)
         estimate, variance = float(beta[k]), float(covariance[k, k])
     if not (np.isfinite(estimate) and np.isfinite(variance) and variance > 0):
         return None
