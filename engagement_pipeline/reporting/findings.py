@@ -149,6 +149,14 @@ def _answered(counts: list[int], total: int, who: str, item: str) -> str:
 
 # --- finding 1 -----------------------------------------------------------------------------------------
 
+def _areas_and_suppressed(table: pd.DataFrame, reported: pd.DataFrame,
+                          display: Names) -> tuple[list[str], list[str], str]:
+    """The reported areas' names, the suppressed ones', and a sentence naming the latter ("" if none)."""
+    suppressed = table.loc[table["suppressed"], "area"].map(display).tolist()
+    return (reported["area"].map(display).tolist(), suppressed,
+            f" For {join(suppressed)}: {TOO_FEW}." if suppressed else "")
+
+
 def _engagement(a: WaveAnalysis, display: Names) -> Finding:
     """Finding 1: supported when every reported area is significant, with users ahead on the
     test (rank-biserial > 0) and on the means; the reverse direction is said plainly."""
@@ -166,9 +174,7 @@ def _engagement(a: WaveAnalysis, display: Names) -> Finding:
     names = lambda mask: join(reported.loc[mask, "area"].map(display).tolist())  # noqa: E731
     mean_of = lambda mask, first, second: _against(reported.loc[mask, first].mean(),  # noqa: E731
                                                    reported.loc[mask, second].mean())
-    areas = reported["area"].map(display).tolist()
-    suppressed = table.loc[table["suppressed"], "area"].map(display).tolist()
-    tail = f" For {join(suppressed)}: {TOO_FEW}." if suppressed else ""
+    areas, suppressed, tail = _areas_and_suppressed(table, reported, display)
     means = "; ".join(f"with {display(r.area)} {_against(r.mean_users, r.mean_non_users)}"
                       for r in reported.itertuples())
     means = f" Average scores out of 5, users against non-users: {means}."
@@ -303,9 +309,7 @@ def _perceived(a: WaveAnalysis, display: Names) -> Finding:
                        f"Perceived improvement: {TOO_FEW}.", "", None, f"Not judged: in every area fewer than {a.min_group_size} Twitter users answered.")
     mean = float(reported["pct_improved"].mean())
     shown, majority = pct_beside(mean), mean > 50
-    areas = reported["area"].map(display).tolist()
-    suppressed = table.loc[table["suppressed"], "area"].map(display).tolist()
-    tail = f" For {join(suppressed)}: {TOO_FEW}." if suppressed else ""
+    areas, suppressed, tail = _areas_and_suppressed(table, reported, display)
     yes = "; ".join(f"{display(r.area)} {r.n_improved} of {r.n_answered} ({pct(r.pct_improved)})"
                     for r in reported.itertuples())
     headline = f"On average {shown} of Twitter users said Twitter had improved their engagement with {join(areas)}"
