@@ -17,15 +17,17 @@ from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from dataclasses import dataclass, field
 
-from dagster import AssetKey, AssetMaterialization, DagsterInstance, ExecuteInProcessResult
+from dagster import AssetMaterialization, DagsterInstance, ExecuteInProcessResult
 
+from .defs.assets_analysis import trend_report
+from .defs.assets_publish import warehouse
 from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
 from .settings import Settings
 
 #: The assets the CLI's wave runs leave out: it publishes every passing wave once, at the end.
-PUBLISH_ASSETS = ("trend_report", "warehouse")
+PUBLISH_ASSETS = (trend_report.key, warehouse.key)
 
 
 @dataclass
@@ -116,7 +118,7 @@ def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], l
         instance.add_dynamic_partitions(waves_partitions.name, new)
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def(WAVE_JOB)
-    selection = [key for key in definitions.resolve_all_asset_keys() if key.to_user_string() not in PUBLISH_ASSETS]
+    selection = [key for key in definitions.resolve_all_asset_keys() if key not in PUBLISH_ASSETS]
     # Everything imported so far lives for the whole process: keep it out of the collector's way
     # (statsmodels calls gc.collect() in its multiple-testing step).
     gc.freeze()
@@ -155,10 +157,10 @@ def _publish(settings: Settings, instance: DagsterInstance, passed: list[WaveOut
         # The code-version tag a run would have put on them, so the UI judges them as it judges the rest.
         tags = {"engagement/run_id": outcome.run_id, "dagster/code_version": pipeline_version()}
         instance.report_runless_asset_event(AssetMaterialization(
-            AssetKey("warehouse"), partition=outcome.wave, tags=tags,
+            warehouse.key, partition=outcome.wave, tags=tags,
             metadata={**warehouse_metadata(settings, counts), "published": note}))
         instance.report_runless_asset_event(AssetMaterialization(
-            AssetKey("trend_report"), partition=outcome.wave, tags=tags, metadata={"published": note}))
+            trend_report.key, partition=outcome.wave, tags=tags, metadata={"published": note}))
 
 
 def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[str, int]:
