@@ -2,17 +2,27 @@
 
 The CLI runs the same ``wave_job`` the UI shows, from the same Definitions, one run per wave
 partition, on the persistent instance (DAGSTER_HOME, else one under the output root). Its fixed
-costs are paid once per invocation, not per wave: each wave's run stops before publishing, and
-every wave that passed is then promoted and published together — one warehouse copy, the trends
-drawn once, each report swapped in — and recorded in the instance as the publish assets'
-materialisations. A wave that fails publishes nothing of itself; a killed invocation publishes
-nothing at all.
+costs are paid once per invocation, not per wave: each wave's run only stages its wave (its own
+staging file, no store lock), and every wave that passed is then promoted and published together
+— one warehouse copy, the trends drawn once, each report swapped in — and recorded in the
+instance as the publish assets' materialisations. A wave that fails publishes nothing of itself;
+a killed invocation publishes nothing at all.
+
+Because a wave's run touches nothing but its own staging, three or more waves are run two at a
+time (``Settings.workers``): the CLI runs waves itself while one worker process, started once,
+runs others from the same list.
 """
 
 import gc
+import multiprocessing
 import os
 import sqlite3
+import sys
+import threading
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, closing, contextmanager
 from pathlib import Path
 from dataclasses import dataclass, field
@@ -109,32 +119,115 @@ def _sqlite_kept_open(instance: DagsterInstance) -> Iterator[None]:
         yield
 
 
+#: Fewer waves than this run one after another: a worker's start-up (its imports) would cost
+#: about what it saves.
+PARALLEL_FROM = 3
+
+
+def _run_wave(settings: Settings, instance: DagsterInstance, job, selection, wave: str, log_level: str) -> WaveOutcome:
+    result = job.execute_in_process(
+        partition_key=wave, instance=instance, raise_on_error=False, asset_selection=selection,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+    )
+    return WaveOutcome(wave, result.success, [] if result.success else failure_messages(result), result.run_id)
+
+
+def _wave_job(settings: Settings):
+    """The wave job for the CLI's runs (staging only) and the asset selection that leaves out publishing."""
+    definitions = build_definitions(settings, staging_only=True)
+    selection = [key for key in definitions.resolve_all_asset_keys() if key not in PUBLISH_ASSETS]
+    return definitions.resolve_job_def(WAVE_JOB), selection
+
+
+#: A worker process's instance and job, made by its first wave and kept for the next.
+_WORKER: dict[str, object] = {}
+
+
+def _run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
+    """One wave's run in a worker process, on the same instance as the CLI's own runs."""
+    if not _WORKER:
+        _WORKER["instance"] = DagsterInstance.from_config(home)
+        _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
+        gc.freeze()
+    return _run_wave(settings, _WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
+
+
+def _workers(settings: Settings, waves: list[str]) -> int:
+    if len(waves) < PARALLEL_FROM:
+        return 1
+    return max(1, min(settings.workers, os.cpu_count() or 1, len(waves)))
+
+
 def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str = "WARNING") -> list[WaveOutcome]:
-    """Materialise every asset for each of ``waves`` (see ``planning.plan_run``), in order, then
-    publish every wave that passed in one step (``publishing.publish_waves``)."""
+    """Run each of ``waves`` (see ``planning.plan_run``) up to its checks, then publish every wave
+    that passed in one step (``publishing.publish_waves``). Outcomes come in the order of ``waves``.
+
+    With two or more workers, this process runs waves from the front of the list and a worker
+    process (spawned, so it shares no file handles or threads with this one) runs waves from the
+    back, until none is left."""
+    with ExitStack() as locks:
+        for wave in sorted(waves):  # held until the waves are published: see StoreResource
+            locks.enter_context(_staging_lock(settings, wave))
+        return _run_waves(settings, instance, waves, log_level)
+
+
+@contextmanager
+def _staging_lock(settings: Settings, wave: str) -> Iterator[None]:
+    from .warehouse.lock import WriterLock
+    from .warehouse.store import staging_lock_path
+
+    lock = WriterLock(staging_lock_path(settings.store_path, wave))
+    busy = f"wave {wave}'s staging"
+    waited = lock.acquire(on_wait=lambda: print(f"{busy} is busy: waiting for another run to release it",
+                                                file=sys.stderr, flush=True))
+    if waited:
+        print(f"waited {waited:.1f} s for another run to release {busy}", file=sys.stderr, flush=True)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str) -> list[WaveOutcome]:
     known = set(instance.get_dynamic_partitions(waves_partitions.name))
     new = [wave for wave in waves if wave not in known]
     if new:
         instance.add_dynamic_partitions(waves_partitions.name, new)
-    definitions = build_definitions(settings)
-    job = definitions.resolve_job_def(WAVE_JOB)
-    selection = [key for key in definitions.resolve_all_asset_keys() if key not in PUBLISH_ASSETS]
+    job, selection = _wave_job(settings)
     # Everything imported so far lives for the whole process: keep it out of the collector's way
     # (statsmodels calls gc.collect() in its multiple-testing step).
     gc.freeze()
-    outcomes = []
-    with _sqlite_kept_open(instance):
-        for wave in waves:
-            result = job.execute_in_process(
-                partition_key=wave, instance=instance, raise_on_error=False, asset_selection=selection,
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            )
-            outcomes.append(WaveOutcome(wave, result.success, [] if result.success else failure_messages(result),
-                                        result.run_id))
-        passed = [o for o in outcomes if o.success]
-        if passed:
-            _publish(settings, instance, passed)
-    return outcomes
+    pending, taken, outcomes = deque(waves), threading.Lock(), {}
+
+    def next_wave(from_front: bool) -> str | None:
+        with taken:
+            return (pending.popleft() if from_front else pending.pop()) if pending else None
+
+    with ExitStack() as stack:
+        helper = None
+        if _workers(settings, waves) > 1 and instance.is_persistent:
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
+            home = str(instance.root_directory)
+
+            def feed() -> None:
+                while (wave := next_wave(from_front=False)) is not None:
+                    try:
+                        outcomes[wave] = pool.submit(_run_wave_in_worker, settings, home, wave, log_level).result()
+                    except BrokenProcessPool:
+                        outcomes[wave] = WaveOutcome(wave, False, ["the worker process running this wave died"])
+
+            helper = threading.Thread(target=feed, name="wave-worker-feed", daemon=True)
+            helper.start()
+        with _sqlite_kept_open(instance):
+            while (wave := next_wave(from_front=True)) is not None:
+                outcomes[wave] = _run_wave(settings, instance, job, selection, wave, log_level)
+            if helper is not None:
+                helper.join()
+            ordered = [outcomes[wave] for wave in waves]
+            passed = [o for o in ordered if o.success]
+            if passed:
+                _publish(settings, instance, passed)
+    return ordered
 
 
 def _publish(settings: Settings, instance: DagsterInstance, passed: list[WaveOutcome]) -> None:
@@ -145,12 +238,12 @@ def _publish(settings: Settings, instance: DagsterInstance, passed: list[WaveOut
     from .publishing import publish_waves
     from .warehouse.lock import WriterLock
     from .version import pipeline_version
-    from .warehouse.store import attach_staging
+    from .warehouse.store import prepare_store
 
     waves = [o.wave for o in passed]
-    with WriterLock(settings.store_path.with_suffix(".lock")):
+    with WriterLock(settings.store_path.with_suffix(".lock")):  # the caller holds the waves' staging locks
         with duckdb.connect(str(settings.store_path)) as con:
-            attach_staging(con)
+            prepare_store(con)
             counts = publish_waves(settings, con, waves)
     note = f"published by the CLI with {len(waves)} wave(s) of the same invocation: {', '.join(waves)}"
     for outcome in passed:
@@ -177,12 +270,14 @@ def drop_wave(settings: Settings, instance: DagsterInstance, wave: str) -> dict[
     from .publishing import redraw_trends
     from .warehouse.lock import WriterLock
     from .warehouse.publish import publish, publish_folder
-    from .warehouse.store import attach_staging
+    from .warehouse.store import attach_staging, prepare_store, staging_lock_path
     from .warehouse.withdraw import published_waves, withdraw_wave
 
-    with WriterLock(settings.store_path.with_suffix(".lock")):
+    with WriterLock(staging_lock_path(settings.store_path, wave)), \
+            WriterLock(settings.store_path.with_suffix(".lock")):
         with duckdb.connect(str(settings.store_path)) as con:
-            attach_staging(con)
+            prepare_store(con)
+            attach_staging(con, wave)
             if wave not in published_waves(con):
                 raise ValueError(f"wave {wave!r} is not in the warehouse")
             removed = withdraw_wave(con, wave)

@@ -18,6 +18,8 @@ DEFAULT_ALPHA = 0.05
 DEFAULT_REFRESH_CRON = "0 2 * * 0"  # Sundays 02:00
 DEFAULT_REFRESH_TIMEZONE = "Europe/London"
 DEFAULT_SENSOR_INTERVAL_SECONDS = 30
+#: Waves the CLI runs side by side at most (each in its own process), when it has three or more to run.
+DEFAULT_WORKERS = 2
 #: What besides its files decides a wave's figures (see ``Settings.run_state``).
 RUN_STATE_KEYS = ("pipeline_version", "alpha", "min_group_size", "max_quarantine_fraction")
 
@@ -63,6 +65,8 @@ class Settings:
     sensor_interval_seconds: int = DEFAULT_SENSOR_INTERVAL_SECONDS
     #: The scheduled refresh re-runs every wave instead of only the stale ones.
     refresh_all: bool = False
+    #: How many waves the CLI runs at once (never more than the machine's cores).
+    workers: int = DEFAULT_WORKERS
 
     def run_state(self) -> dict[str, str]:
         """What besides its files decides a wave's published figures: the thresholds and the
@@ -140,6 +144,7 @@ class Settings:
             refresh_timezone=os.environ.get("ENGAGEMENT_REFRESH_TIMEZONE", "").strip() or DEFAULT_REFRESH_TIMEZONE,
             sensor_interval_seconds=_int_env("ENGAGEMENT_SENSOR_INTERVAL_SECONDS", DEFAULT_SENSOR_INTERVAL_SECONDS),
             refresh_all=_bool_env("ENGAGEMENT_REFRESH_ALL"),
+            workers=_int_env("ENGAGEMENT_WORKERS", DEFAULT_WORKERS),
         )
 
 

@@ -80,7 +80,8 @@ def test_overlapping_runs_wait_for_each_other_with_a_reader_attached(workspace, 
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         lines: queue.Queue = queue.Queue()
         threading.Thread(target=_lines, args=(second.stderr, lines), daemon=True).start()
-        _wait_for_line(lines, "the store is busy: waiting for another run to release it")
+        # the CLI's wave runs stage only: the second waits for the first wave's staging lock
+        _wait_for_line(lines, "wave 2019-03's staging is busy: waiting for another run to release it")
         assert second.poll() is None  # it waits; it neither fails nor writes
         marker.with_name(marker.name + ".go").touch()  # let the first run finish
         first_out = first.communicate(timeout=600)

@@ -128,16 +128,19 @@ def test_failure_while_writing_leaves_the_published_file_untouched(tmp_path, mon
 
 
 def test_staged_rows_never_reach_the_warehouse_and_old_stg_tables_are_dropped(tmp_path):
-    from engagement_pipeline.warehouse.store import attach_staging
+    from engagement_pipeline.warehouse.store import attach_staging, prepare_store
 
     store, warehouse = tmp_path / "store.duckdb", tmp_path / "engagement.duckdb"
     _store_with(store, 10)
+    legacy = tmp_path / "staging.duckdb"  # the single staging file of older versions
+    duckdb.connect(str(legacy)).close()
     with duckdb.connect(str(store)) as con:
         con.execute("CREATE TABLE stg_responses AS SELECT 1 AS x")  # staging as older versions kept it
-        attach_staging(con)
+        prepare_store(con)
+        attach_staging(con, "2031-03")
         con.execute("CREATE TABLE staging.responses AS SELECT 1 AS x")
         publish(con, warehouse)
-    assert (tmp_path / "staging.duckdb").exists()
+    assert (tmp_path / "staging" / "2031-03.duckdb").exists() and not legacy.exists()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()] == ["waves"]
         assert con.execute("SELECT count(*) FROM waves").fetchone()[0] == 10

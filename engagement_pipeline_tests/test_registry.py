@@ -106,7 +106,7 @@ def test_an_undeclared_column_is_refused():
 
 def test_an_older_store_is_migrated_to_the_registry(tmp_path):
     """A store made before column_name, excluded and source_kind existed is brought up to date on open."""
-    from engagement_pipeline.warehouse.store import attach_staging
+    from engagement_pipeline.warehouse.store import prepare_store
 
     path = tmp_path / "store.duckdb"
     with duckdb.connect(str(path)) as con:
@@ -116,7 +116,7 @@ def test_an_older_store_is_migrated_to_the_registry(tmp_path):
         con.execute("CREATE TABLE load_log (wave VARCHAR, source_file VARCHAR, sha256 VARCHAR, rows_read BIGINT, "
                     "rows_loaded BIGINT, rows_quarantined BIGINT, loaded_at TIMESTAMP)")
     with duckdb.connect(str(path)) as con:
-        attach_staging(con)
+        prepare_store(con)
         row = con.execute("SELECT column_name, excluded FROM quarantine").fetchone()
         columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'load_log'").fetchall()]
     assert row == ("locality", False)

@@ -13,7 +13,8 @@ from .schedules import build_refresh_schedule
 from .sensors import build_wave_sensor
 
 
-def build_definitions(settings: Settings) -> Definitions:
+def build_definitions(settings: Settings, staging_only: bool = False) -> Definitions:
+    """``staging_only``: the runs only stage their wave (the CLI's wave runs; see ``StoreResource``)."""
     # In-process: the steps share one DuckDB store, which admits one writing process at a time.
     return Definitions(
         assets=load_assets_from_modules([assets_ingest, assets_analysis, assets_publish]),
@@ -21,6 +22,6 @@ def build_definitions(settings: Settings) -> Definitions:
         jobs=[wave_job],
         sensors=[build_wave_sensor(settings)],
         schedules=[build_refresh_schedule(settings)],
-        resources=build_resources(settings),
+        resources=build_resources(settings, staging_only),
         executor=in_process_executor,
     )

@@ -2,7 +2,8 @@
 
 Every table carries a ``wave`` column, and a wave's rows are always replaced as a whole inside
 one transaction, so re-running a wave never duplicates it. A run writes every table of its wave
-to ``staging.<table>`` (a database file of its own beside the store, attached to it); the rows
+to ``staging.<table>``: the wave's own database file (``staging/<wave>.duckdb`` beside the store),
+attached to the run's connection, so runs of different waves can stage side by side. The rows
 become current only when every blocking check has passed, all tables in one transaction. The
 store file itself holds the current tables and nothing else, so a checkpointed copy of it is
 the warehouse. Tables are created from the registry's DDL; identifiers come from vetted names
@@ -28,7 +29,10 @@ _PANDAS_TYPES = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.S
                  pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 STAGING = "staging"
-STAGING_FILE = "staging.duckdb"
+#: Where each wave's staging file lives, beside the store.
+STAGING_DIR = "staging"
+#: The single staging file of versions before per-wave staging (it only ever held unpromoted rows).
+_LEGACY_STAGING_FILE = "staging.duckdb"
 #: Columns renamed since a store was made: (table, old name, new name).
 _RENAMED = (("quarantine", "column", "column_name"),)
 
@@ -42,23 +46,56 @@ def database_path(con: duckdb.DuckDBPyConnection) -> str | None:
     return scalar(con, "SELECT path FROM duckdb_databases() WHERE database_name = current_database()")
 
 
-def attach_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Attach the staging database (a file beside the store's) unless it is attached already,
-    and bring tables made by an older version of the registry up to date."""
-    if scalar(con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [STAGING]):
-        return
-    store = database_path(con)
-    target = str(Path(store).with_name(STAGING_FILE)) if store else ":memory:"
-    con.execute(f"ATTACH {sql_literal(target)} AS {STAGING}")
-    # Stores made before staging had its own file kept it in stg_* tables: they must not be published.
+def staging_path(store: str | Path, wave: str) -> Path:
+    """The file holding ``wave``'s staged rows, beside the store file ``store``."""
+    return Path(store).with_name(STAGING_DIR) / f"{wave}.duckdb"
+
+
+def staging_lock_path(store: str | Path, wave: str) -> Path:
+    """The lock a run holds while it writes ``wave``'s staging file."""
+    return staging_path(store, wave).with_suffix(".lock")
+
+
+def prepare_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the store's current tables up to date with the registry, and drop what older
+    versions kept beside them (``stg_*`` tables, the single staging file: unpromoted rows only)."""
     legacy = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
                          "AND table_catalog = current_database() AND table_name LIKE 'stg\\_%' ESCAPE '\\'").fetchall()
     for (name,) in legacy:
         con.execute(f"DROP TABLE {quote_identifier(name)}")
+    store = database_path(con)
+    if store:
+        Path(store).with_name(_LEGACY_STAGING_FILE).unlink(missing_ok=True)
     for name in TABLES:
-        for table in (name, staged(name)):
-            if table_exists(con, table):
-                _migrate(con, table)
+        if table_exists(con, name):
+            _migrate(con, name)
+
+
+def attach_staging(con: duckdb.DuckDBPyConnection, wave: str, store: str | Path | None = None,
+                   read_only: bool = False) -> bool:
+    """Attach ``wave``'s staging file as ``staging`` (in place of any other wave's) and bring its
+    tables up to date with the registry; False, attaching nothing, when ``read_only`` and the wave
+    has no staging file. ``store``: the store file, when ``con`` is not connected to it; an
+    in-memory store stages in memory."""
+    store = store if store is not None else database_path(con)
+    if scalar(con, "SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [STAGING]):
+        if not store:
+            return True  # an in-memory store has one staging database, for whichever waves it stages
+        con.execute(f"DETACH {STAGING}")
+    if store:
+        path = staging_path(store, wave)
+        if read_only and not path.exists():
+            return False
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        target = sql_literal(str(path))
+    else:
+        target = sql_literal(":memory:")
+    con.execute(f"ATTACH {target} AS {STAGING}{' (READ_ONLY)' if read_only else ''}")
+    if not read_only:
+        for name in TABLES:
+            if table_exists(con, staged(name)):
+                _migrate(con, staged(name))
+    return True
 
 
 def _split(name: str) -> tuple[str | None, str]:
@@ -174,17 +211,24 @@ def stage_tables(con: duckdb.DuckDBPyConnection, wave: str, tables: dict[str, pd
 
 
 def promote_waves(con: duckdb.DuckDBPyConnection, waves: list[str]) -> None:
-    """Copy ``waves``' staged rows of every table over their current rows, all in one transaction."""
+    """Copy ``waves``' staged rows of every table over their current rows, all in one transaction.
+
+    Each wave's staging file is attached read-only in turn; the caller holds the store's lock and
+    the waves' staging locks."""
     with transaction(con):
-        for table in TABLES:
-            source = staged(table)
-            if not table_exists(con, source):
-                continue
-            _ensure_columns(con, table, list(table_columns(con, source)))
-            target = relation(table)
-            for wave in waves:
+        for wave in waves:
+            if not attach_staging(con, wave, read_only=True):
+                raise FileNotFoundError(f"wave {wave} has nothing staged to promote")
+            for table in TABLES:
+                source = staged(table)
+                if not table_exists(con, source):
+                    continue
+                _ensure_columns(con, table, list(table_columns(con, source)))
+                target = relation(table)
                 con.execute(f"DELETE FROM {target} WHERE wave = ?", [wave])
                 con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {relation(source)} WHERE wave = ?", [wave])
+        if database_path(con):
+            con.execute(f"DETACH {STAGING}")
 
 
 def _frame(rows: duckdb.DuckDBPyRelation) -> pd.DataFrame:
