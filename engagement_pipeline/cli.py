@@ -33,12 +33,21 @@ def _run(args: argparse.Namespace) -> int:
               "(--all runs every wave)")
     outcomes = []
     if plan.to_run:
-        from .execution import instance_for_cli, run_waves
+        from . import wave_worker
 
         for wave in plan.to_run:
             print(f"wave {wave}: running ({plan.reasons[wave]})", file=sys.stderr)
-        with instance_for_cli(settings) as instance:
-            outcomes = run_waves(settings, instance, plan.to_run, log_level="INFO" if args.verbose else "CRITICAL")
+        wave_worker.instance_home(settings)  # made before the worker starts: both processes open it
+        worker = wave_worker.start(settings, len(plan.to_run))  # its start-up overlaps ours
+        try:
+            from .execution import instance_for_cli, run_waves
+
+            with instance_for_cli(settings) as instance:
+                outcomes = run_waves(settings, instance, plan.to_run, log_level="INFO" if args.verbose else "CRITICAL",
+                                     worker=worker)
+        finally:
+            if worker is not None:
+                worker.shutdown(cancel_futures=True)
     for outcome in outcomes:
         if outcome.success:
             print(f"wave {outcome.wave}: published")
@@ -98,8 +107,8 @@ def _ui(args: argparse.Namespace) -> int:
     """The Dagster UI and daemon on the same instance and roots as ``run``: its runs are all there."""
     import os
 
-    from .execution import instance_home
     from .settings import Settings
+    from .wave_worker import instance_home
 
     settings = Settings.from_env(args.data_dir, args.output_dir)
     env = {**os.environ, "DAGSTER_HOME": str(instance_home(settings)),

@@ -8,13 +8,12 @@ staging file, no store lock), and every wave that passed is then promoted and pu
 instance as the publish assets' materialisations. A wave that fails publishes nothing of itself;
 a killed invocation publishes nothing at all.
 
-Because a wave's run touches nothing but its own staging, three or more waves are run two at a
-time (``Settings.workers``): the CLI runs waves itself while one worker process, started once,
-runs others from the same list.
+Because a wave's run touches nothing but its own staging, two or more waves are run two at a
+time (``Settings.workers``): the CLI runs waves itself while one worker process
+(``wave_worker``), started before the CLI imports Dagster, runs others from the same list.
 """
 
 import gc
-import multiprocessing
 import os
 import sqlite3
 import sys
@@ -35,6 +34,7 @@ from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
 from .settings import Settings
+from .wave_worker import instance_home
 
 #: The assets the CLI's wave runs leave out: it publishes every passing wave once, at the end.
 PUBLISH_ASSETS = (trend_report.key, warehouse.key)
@@ -46,34 +46,6 @@ class WaveOutcome:
     success: bool
     problems: list[str] = field(default_factory=list)
     run_id: str = ""
-
-
-#: A new instance folder's dagster.yaml: the project's deployment settings (one writer at a time,
-#: no telemetry banner), copied from deploy/dagster.yaml's content.
-_INSTANCE_YAML = """# Made by engagement-pipeline for its default Dagster instance (see deploy/dagster.yaml).
-run_coordinator:
-  module: dagster.core.run_coordinator
-  class: QueuedRunCoordinator
-  config:
-    tag_concurrency_limits:
-      - key: "engagement/store"
-        limit: 1
-telemetry:
-  enabled: false
-"""
-
-
-def instance_home(settings: Settings) -> Path:
-    """Where the CLI and ``engagement-pipeline ui`` keep Dagster's runs: DAGSTER_HOME if set, else
-    a folder under the output root, so every CLI run shows in the UI with no extra step."""
-    explicit = os.environ.get("DAGSTER_HOME")
-    home = Path(explicit) if explicit else settings.dagster_home
-    if not explicit:
-        home.mkdir(parents=True, exist_ok=True, mode=0o700)
-        config = home / "dagster.yaml"
-        if not config.exists():
-            config.write_text(_INSTANCE_YAML, encoding="utf-8")
-    return home
 
 
 def instance_for_cli(settings: Settings) -> DagsterInstance:
@@ -119,12 +91,7 @@ def _sqlite_kept_open(instance: DagsterInstance) -> Iterator[None]:
         yield
 
 
-#: Fewer waves than this run one after another: a worker's start-up (its imports) would cost
-#: about what it saves.
-PARALLEL_FROM = 3
-
-
-def _run_wave(settings: Settings, instance: DagsterInstance, job, selection, wave: str, log_level: str) -> WaveOutcome:
+def _run_wave(instance: DagsterInstance, job, selection, wave: str, log_level: str) -> WaveOutcome:
     result = job.execute_in_process(
         partition_key=wave, instance=instance, raise_on_error=False, asset_selection=selection,
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
@@ -139,36 +106,37 @@ def _wave_job(settings: Settings):
     return definitions.resolve_job_def(WAVE_JOB), selection
 
 
-#: A worker process's instance and job, made by its first wave and kept for the next.
+#: A worker process's job and, from its first wave on, its instance.
 _WORKER: dict[str, object] = {}
 
 
-def _run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
-    """One wave's run in a worker process, on the same instance as the CLI's own runs."""
-    if not _WORKER:
+def prepare_worker(settings: Settings) -> None:
+    """In a worker process (``wave_worker.start``): import and build the wave job ahead of its first wave."""
+    _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
+    gc.freeze()
+
+
+def run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
+    """One wave's run in a worker process, on the same instance as the CLI's own runs (opened at
+    the worker's first wave: by then the CLI has made it)."""
+    if "job" not in _WORKER:
+        prepare_worker(settings)
+    if "instance" not in _WORKER:
         _WORKER["instance"] = DagsterInstance.from_config(home)
-        _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
-        gc.freeze()
-    return _run_wave(settings, _WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
+    return _run_wave(_WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
 
 
-def _workers(settings: Settings, waves: list[str]) -> int:
-    if len(waves) < PARALLEL_FROM:
-        return 1
-    return max(1, min(settings.workers, os.cpu_count() or 1, len(waves)))
-
-
-def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str = "WARNING") -> list[WaveOutcome]:
+def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str = "WARNING",
+              worker: ProcessPoolExecutor | None = None) -> list[WaveOutcome]:
     """Run each of ``waves`` (see ``planning.plan_run``) up to its checks, then publish every wave
     that passed in one step (``publishing.publish_waves``). Outcomes come in the order of ``waves``.
 
-    With two or more workers, this process runs waves from the front of the list and a worker
-    process (spawned, so it shares no file handles or threads with this one) runs waves from the
-    back, until none is left."""
+    With a ``worker`` (``wave_worker.start``), this process runs waves from the front of the list
+    and the worker from the back, until none is left."""
     with ExitStack() as locks:
         for wave in sorted(waves):  # held until the waves are published: see StoreResource
             locks.enter_context(_staging_lock(settings, wave))
-        return _run_waves(settings, instance, waves, log_level)
+        return _run_waves(settings, instance, waves, log_level, worker)
 
 
 @contextmanager
@@ -188,7 +156,8 @@ def _staging_lock(settings: Settings, wave: str) -> Iterator[None]:
         lock.release()
 
 
-def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str) -> list[WaveOutcome]:
+def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str,
+               worker: ProcessPoolExecutor | None) -> list[WaveOutcome]:
     known = set(instance.get_dynamic_partitions(waves_partitions.name))
     new = [wave for wave in waves if wave not in known]
     if new:
@@ -203,30 +172,29 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
         with taken:
             return (pending.popleft() if from_front else pending.pop()) if pending else None
 
-    with ExitStack() as stack:
-        helper = None
-        if _workers(settings, waves) > 1 and instance.is_persistent:
-            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")))
-            home = str(instance.root_directory)
+    def feed(pool: ProcessPoolExecutor, home: str) -> None:
+        while (wave := next_wave(from_front=False)) is not None:
+            try:
+                outcomes[wave] = pool.submit(run_wave_in_worker, settings, home, wave, log_level).result()
+            except BrokenProcessPool:
+                outcomes[wave] = WaveOutcome(wave, False, ["the worker process running this wave stopped"])
+            except Exception as error:  # the run could not even start there: say so, as for a failed run
+                outcomes[wave] = WaveOutcome(wave, False, [f"the worker process could not run it: {error}"])
 
-            def feed() -> None:
-                while (wave := next_wave(from_front=False)) is not None:
-                    try:
-                        outcomes[wave] = pool.submit(_run_wave_in_worker, settings, home, wave, log_level).result()
-                    except BrokenProcessPool:
-                        outcomes[wave] = WaveOutcome(wave, False, ["the worker process running this wave died"])
-
-            helper = threading.Thread(target=feed, name="wave-worker-feed", daemon=True)
-            helper.start()
-        with _sqlite_kept_open(instance):
-            while (wave := next_wave(from_front=True)) is not None:
-                outcomes[wave] = _run_wave(settings, instance, job, selection, wave, log_level)
-            if helper is not None:
-                helper.join()
-            ordered = [outcomes[wave] for wave in waves]
-            passed = [o for o in ordered if o.success]
-            if passed:
-                _publish(settings, instance, passed)
+    helper = None
+    if worker is not None and len(waves) > 1 and instance.is_persistent:
+        helper = threading.Thread(target=feed, args=(worker, str(instance.root_directory)),
+                                  name="wave-worker-feed", daemon=True)
+        helper.start()
+    with _sqlite_kept_open(instance):
+        while (wave := next_wave(from_front=True)) is not None:
+            outcomes[wave] = _run_wave(instance, job, selection, wave, log_level)
+        if helper is not None:
+            helper.join()
+        ordered = [outcomes[wave] for wave in waves]
+        passed = [o for o in ordered if o.success]
+        if passed:
+            _publish(settings, instance, passed)
     return ordered
 
 
