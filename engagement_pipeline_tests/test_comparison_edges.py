@@ -1,8 +1,11 @@
 """``analysis/engagement_comparison.py`` where the mutation run found it unguarded: the bootstrap
 interval's level against a resampling written out here, the significance boundary (``p_holm <
-alpha``, not ``<=``), the wave and suppression flags on every row, and a wave without areas."""
+alpha``, not ``<=``), the wave and suppression flags on every row, a wave without areas, and a
+comparison without spread (p is 1, and no warning)."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -10,7 +13,7 @@ import pytest
 
 from engagement_pipeline.analysis.engagement_comparison import (LEVELS, area_seed, bootstrap_from_counts,
                                                                 bootstrap_rank_biserial, engagement_comparison,
-                                                                likert_distribution, score_counts)
+                                                                likert_distribution, mann_whitney, score_counts)
 from engagement_pipeline.warehouse.registry import TABLES
 
 WAVE = "2031-05"
@@ -78,3 +81,15 @@ def test_a_wave_without_areas_gives_empty_tables_with_every_column():
     assert len(table) == 0 and list(table.columns) == TABLES["engagement_comparison"].column_names
     distribution = likert_distribution(frame)
     assert len(distribution) == 0 and list(distribution.columns) == ["item", "respondent_group", "score", "n"]
+
+
+@pytest.mark.parametrize("users, non_users", [
+    ([0, 0, 5, 0, 0], [0, 0, 7, 0, 0]),   # every answer the same score: no spread at all
+    ([0, 0, 0, 0, 0], [1, 2, 3, 0, 0]),   # no users (with ties, so the normal approximation)
+])
+def test_a_comparison_without_spread_has_p_one_and_warns_of_nothing(users, non_users):
+    """The normal approximation's sigma is 0 there: z is -inf and p is 1 (capped from 2), quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        u_statistic, p_value = mann_whitney(np.array(users), np.array(non_users))
+    assert (u_statistic, p_value) == (sum(users) * sum(non_users) / 2, 1.0)

@@ -3,8 +3,9 @@
 ``analysis/engagement_adjusted.py``: every kind of row (suppressed, not identified, no error left,
 estimated) followed by the next area and carrying its wave and flags; the suppression boundary on
 either group; Holm (not Holm–Šidák) over the estimated areas and ``significant`` as ``p_holm <
-alpha``; the verdicts behind ``models_agree`` at their boundary. Oracles: statsmodels, Holm written
-out in test_statistics.py, and counts worked out here.
+alpha``; the verdicts behind ``models_agree`` at their boundary; the proportional-odds check when
+only one Twitter group is left. Oracles: statsmodels, Holm written out in test_statistics.py, and
+counts worked out here.
 
 ``defs/checks.py``: the check specs and steps, which Dagster only sees as built at import.
 """
@@ -240,3 +241,19 @@ def test_building_a_check_step_silences_only_dagsters_preview_warning(monkeypatc
     monkeypatch.setattr(checks, "_schema_spec", warns)
     with pytest.warns(UserWarning, match="something else about codebook"):
         checks.checks_for("codebook", ["codebook"])
+
+
+# --- the proportional-odds check when only one Twitter group is left -----------------------------------
+
+def test_the_ordinal_check_is_null_when_setting_aside_lone_respondents_leaves_one_twitter_group():
+    """The only user is alone in the east: the check sets aside respondents alone in their locality
+    or staff group, which leaves non-users only, so there is no odds ratio to give (and the OLS
+    coefficient rests on that one user: not estimable either). The area is reported, not suppressed."""
+    uses = [False] * 10 + [True]
+    frame = typed_frame(uses, locality=["north", "south"] * 5 + ["east"],
+                        engagement={"organisation": [1, 2, 3, 4, 5, 2, 3, 4, 3, 2, 5]})
+    row = adjusted(frame, 1).iloc[0]
+    assert not row["suppressed"] and row["n"] == 11
+    assert row[["odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high", "odds_ratio_p_value", "odds_ratio_p_holm",
+                "models_agree"]].isna().all()
+    assert row[["estimate", "ci_low", "ci_high", "p_value", "p_holm", "significant"]].isna().all()

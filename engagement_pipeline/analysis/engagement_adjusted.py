@@ -36,6 +36,11 @@ def _design(frame: pd.DataFrame) -> pd.DataFrame:
     return add_constant(design, has_constant="add")
 
 
+def _varying(design: pd.DataFrame) -> pd.DataFrame:
+    """The constant and the columns that take more than one value."""
+    return design.loc[:, design.nunique().gt(1) | (design.columns == "const")]
+
+
 def _identified(design: pd.DataFrame) -> bool:
     """True when the Twitter-use column is not a linear combination of the other columns."""
     others = design.drop(columns="uses_twitter").to_numpy()
@@ -58,7 +63,7 @@ def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: 
     estimate itself leans on such a respondent's score, that respondent is the evidence and its
     error cannot be estimated: None.
     """
-    x = design.to_numpy(dtype=float)
+    x = design.to_numpy()
     bread = np.linalg.pinv(x.T @ (x * count[:, None]))
     beta = bread @ (x.T @ (count * score))
     leverage = np.einsum("ij,jk,ik->i", x, bread, x)  # of one respondent in the row's cell
@@ -67,12 +72,13 @@ def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: 
     weight_on_estimate = (bread @ x.T)[k] * count  # how much each row's score moves the estimate
     if np.abs(weight_on_estimate[~informative]).max(initial=0.0) > LEVERAGE_ONE:
         return None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        scaled = np.where(informative, (score - x @ beta) / np.where(informative, 1.0 - leverage, 1.0), 0.0)
-        meat = (x * (count * scaled**2)[:, None]).T @ x
-        covariance = bread @ meat @ bread
-        estimate, variance = float(beta[k]), float(covariance[k, k])
-    if not (np.isfinite(estimate) and np.isfinite(variance) and variance > 0):
+    # A leverage-one row's residual is divided by a placeholder 1 (not 0/0) and then left out.
+    scaled = np.where(informative, (score - x @ beta) / np.where(informative, 1.0 - leverage, 1.0), 0.0)
+    meat = (x * (count * scaled**2)[:, None]).T @ x
+    covariance = bread @ meat @ bread
+    estimate, variance = float(beta[k]), float(covariance[k, k])
+    # All finite here (pinv raises on non-finite input); NaN would fail this test too.
+    if not variance > 0:
         return None
     se = float(np.sqrt(variance))
     half_width = norm.ppf(0.975) * se
@@ -85,14 +91,13 @@ _ORDINAL = ["odds_ratio", "odds_ratio_ci_low", "odds_ratio_ci_high", "odds_ratio
 
 def _ordinal(cells: pd.DataFrame, area: str) -> dict:
     """The proportional-odds check of one area (:mod:`.engagement_ordinal`)."""
-    kept = cells.loc[~alone(cells)].reset_index(drop=True)
-    if kept.empty or kept["uses_twitter"].nunique() < 2:
+    kept = cells.loc[~alone(cells)]
+    if kept.empty:
         return dict.fromkeys(_ORDINAL)
-    design = _design(kept).drop(columns="const")
-    design = design.loc[:, design.std(ddof=0).gt(0)]
-    if "uses_twitter" not in design or not _identified(add_constant(design, has_constant="add")):
+    design = _varying(_design(kept))  # without uses_twitter when only one group is left
+    if "uses_twitter" not in design or not _identified(design):
         return dict.fromkeys(_ORDINAL)
-    fit = ordinal_fit(design, kept[f"engagement_{area}"].to_numpy(dtype=int), kept["count"].to_numpy(dtype=float))
+    fit = ordinal_fit(design.drop(columns="const"), kept[f"engagement_{area}"].to_numpy(), kept["count"].to_numpy())
     if fit is None:
         return dict.fromkeys(_ORDINAL)
     return dict(zip(_ORDINAL, [*fit, None, None]))
@@ -117,17 +122,15 @@ def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int,
             rows.append({**row, "n": None, **dict.fromkeys(_STATS), **dict.fromkeys(_ORDINAL), "suppressed": True})
             continue
         cells = (answered.astype({"staff_group": str, "locality": str, "uses_twitter": bool})
-                 .groupby(["uses_twitter", "staff_group", "locality", f"engagement_{area}"], observed=True)
+                 .groupby(["uses_twitter", "staff_group", "locality", f"engagement_{area}"])
                  .size().rename("count").reset_index())
         row.update(_ordinal(cells, area))
-        design = _design(cells)
-        design = design.loc[:, design.std(ddof=0).gt(0) | (design.columns == "const")]
+        design = _varying(_design(cells))
         if not _identified(design):
             # Twitter use is fully explained by staff group and locality: no adjusted estimate exists.
             rows.append({**row, **dict.fromkeys(_STATS), "suppressed": False})
             continue
-        fit = hc3_fit(design, cells[f"engagement_{area}"].to_numpy(dtype=float),
-                      cells["count"].to_numpy(dtype=float), "uses_twitter")
+        fit = hc3_fit(design, cells[f"engagement_{area}"].to_numpy(), cells["count"].to_numpy(), "uses_twitter")
         if fit is None:
             # No respondent left to estimate the coefficient's error from: not estimable, never NaN.
             rows.append({**row, **dict.fromkeys(_STATS), "suppressed": False})
@@ -138,12 +141,12 @@ def engagement_adjusted(responses: pd.DataFrame, wave: str, min_group_size: int,
     frame = pd.DataFrame(rows, columns=[*TABLES["engagement_adjusted"].column_names])
     estimated = frame["p_value"].notna()
     if estimated.any():
-        frame.loc[estimated, "p_holm"] = multipletests(frame.loc[estimated, "p_value"].astype(float), method="holm")[1]
-        frame.loc[estimated, "significant"] = frame.loc[estimated, "p_holm"].astype(float) < alpha
+        p_holm = multipletests(frame.loc[estimated, "p_value"], method="holm")[1]
+        frame.loc[estimated, "p_holm"] = p_holm
+        frame.loc[estimated, "significant"] = p_holm < alpha
     ordinal = frame["odds_ratio_p_value"].notna()
     if ordinal.any():
-        frame.loc[ordinal, "odds_ratio_p_holm"] = multipletests(frame.loc[ordinal, "odds_ratio_p_value"].astype(float),
-                                                                method="holm")[1]
+        frame.loc[ordinal, "odds_ratio_p_holm"] = multipletests(frame.loc[ordinal, "odds_ratio_p_value"], method="holm")[1]
     both = estimated & ordinal
     frame.loc[both, "models_agree"] = [
         _verdict(bool(r.significant), r.estimate) == _verdict(r.odds_ratio_p_holm < alpha, np.log(r.odds_ratio))

@@ -53,15 +53,16 @@ def mann_whitney(users: np.ndarray, non_users: np.ndarray) -> tuple[float, float
     n1, n2 = int(users.sum()), int(non_users.sum())
     ties = (users + non_users) > 1
     if not (n1 > 8 and n2 > 8) and not ties.any():
-        test = mannwhitneyu(np.repeat(LEVELS, users), np.repeat(LEVELS, non_users), alternative="two-sided")
+        test = mannwhitneyu(np.repeat(LEVELS, users), np.repeat(LEVELS, non_users))  # two-sided
         return float(test.statistic), float(test.pvalue)
     u1 = float(users @ _PAIR_WEIGHTS @ non_users)
     u = max(u1, n1 * n2 - u1)
     n, t = n1 + n2, (users + non_users).astype(float)
     sigma = np.sqrt(n1 * n2 / 12 * ((n + 1) - (t ** 3 - t).sum() / (n * (n - 1))))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # sigma is 0 when every answer is the same score or a group is empty: z is then -inf, p is 1.
+    with np.errstate(divide="ignore"):
         z = (u - n1 * n2 / 2 - 0.5) / sigma
-    return u1, float(np.clip(2 * ndtr(-z), 0.0, 1.0))
+    return u1, float(min(2 * ndtr(-z), 1.0))
 
 
 def bootstrap_rank_biserial(users: np.ndarray, non_users: np.ndarray, seed: int | list[int],
@@ -81,7 +82,7 @@ def bootstrap_from_counts(users: np.ndarray, non_users: np.ndarray, seed: int | 
     n1, n2 = int(users.sum()), int(non_users.sum())
     c1 = rng.multinomial(n1, users / n1, size=resamples)
     c2 = rng.multinomial(n2, non_users / n2, size=resamples)
-    u = np.einsum("bi,ij,bj->b", c1, _PAIR_WEIGHTS, c2)
+    u = ((c1 @ _PAIR_WEIGHTS) * c2).sum(axis=1)
     low, high = np.percentile(2.0 * u / (n1 * n2) - 1.0, [2.5, 97.5])
     return float(low), float(high)
 
@@ -118,8 +119,9 @@ def engagement_comparison(responses: pd.DataFrame, wave: str, min_group_size: in
     frame = pd.DataFrame(rows, columns=COLUMNS)
     reported = ~frame["suppressed"].astype(bool)
     if reported.any():
-        frame.loc[reported, "p_holm"] = multipletests(frame.loc[reported, "p_value"].astype(float), method="holm")[1]
-        frame.loc[reported, "significant"] = frame.loc[reported, "p_holm"].astype(float) < alpha
+        p_holm = multipletests(frame.loc[reported, "p_value"], method="holm")[1]
+        frame.loc[reported, "p_holm"] = p_holm
+        frame.loc[reported, "significant"] = p_holm < alpha
     return TABLES["engagement_comparison"].conform(frame)
 
 

@@ -15,7 +15,7 @@ def percentage(selected: int, answered: int, min_group_size: int) -> dict[str, f
     """``pct``, Wilson 95 % ``ci_low``/``ci_high`` (0-100), or NULLs and ``suppressed`` below the threshold."""
     if answered < min_group_size or answered == 0:
         return {"pct": None, "ci_low": None, "ci_high": None, "suppressed": True}
-    low, high = proportion_confint(selected, answered, alpha=0.05, method="wilson")
+    low, high = proportion_confint(selected, answered, method="wilson")  # 95 %: alpha 0.05 is the default
     pct = 100.0 * selected / answered
     # Floating point can leave 0/n or n/n a hair outside its own interval; the bounds are exact there.
     low = 0.0 if selected == 0 else min(100.0 * float(low), pct)

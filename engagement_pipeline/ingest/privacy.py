@@ -40,13 +40,13 @@ def load_key(key_file: Path) -> bytes:
     """
     from_env = os.environ.get(KEY_ENV)
     if from_env:
-        return from_env.encode("utf-8")
+        return from_env.encode()
     if key_file.exists():
         key = key_file.read_bytes().strip()
         if key:
             return key
     key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_hex(32).encode("ascii")
+    key = secrets.token_hex(32).encode()
     fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         os.fchmod(fd, 0o600)
@@ -87,11 +87,11 @@ def nhs_number_is_valid(digits: str) -> bool:
     """Modulus-11 check of a 10-digit NHS number (weights 10..2; a check value of 10 is never valid)."""
     if len(digits) != 10 or not digits.isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1)))
+    total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1)))  # the first 9 digits
     check = 11 - total % 11
     if check == 11:
         check = 0
-    return check != 10 and check == int(digits[9])
+    return check == int(digits[9])  # a check value of 10 matches no digit
 
 
 def _replace_nhs(match: re.Match[str]) -> str:
@@ -111,9 +111,9 @@ def scrub_text(text: str) -> str:
 def scrub(series: pd.Series) -> pd.Series:
     """Scrub a column of free text; blanks become missing values."""
     stripped = series.fillna("").astype("string").str.strip()
-    out = stripped.where(stripped != "", pd.NA)
-    # Only text holding an @ or a digit can carry what scrub_text removes.
-    suspect = stripped.str.contains(r"[@\d]", regex=True).fillna(False).to_numpy(dtype=bool)
+    out = stripped.where(stripped != "")
+    # Only text holding an @ or a digit can carry what scrub_text removes (none is missing here).
+    suspect = stripped.str.contains(r"[@\d]").to_numpy(dtype=bool)
     if suspect.any():
         out[suspect] = [scrub_text(text) for text in stripped[suspect].tolist()]
     return out
