@@ -69,6 +69,29 @@ def test_an_estimate_without_an_error_is_null_never_nan():
         assert pd.isna(row[column]), column
 
 
+@pytest.mark.parametrize("case", ["everyone gives the same score", "users all 4, non-users all 2"])
+def test_scores_fitted_exactly_have_no_error_to_estimate(case):
+    """Found by the mutation run: with every residual zero in exact arithmetic, HC3's variance is
+    rounding noise (about 1e-30), and the p-value made of it fell anywhere from 0 to 0.9 with the
+    design: an area could be called significant on noise, or given a zero-width interval. The
+    row is not estimable instead (NULLs, not suppressed)."""
+    rng = np.random.default_rng(11)
+    uses = [True] * 20 + [False] * 20
+    locality = list(rng.choice(["north", "south", "east"], 40))
+    staff = list(rng.choice(["nursing", "medical"], 40))
+    score = [3] * 40 if case.startswith("everyone") else [4] * 20 + [2] * 20
+    frame = typed_frame(uses, engagement={"organisation": score}, locality=locality, staff_group=staff)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        row = engagement_adjusted(frame, WAVE, 11, 0.05).iloc[0]
+        full = _statsmodels_without(frame, score, [])
+    # the oracle: OLS fits these scores exactly (its residuals are rounding), so there is no error
+    assert np.abs(full.resid).max() < 1e-9
+    assert not row["suppressed"]
+    for column in ("estimate", "ci_low", "ci_high", "p_value", "p_holm", "significant"):
+        assert pd.isna(row[column]), (column, row[column])
+
+
 def test_a_coefficient_that_rests_on_one_respondent_is_not_estimable():
     """East holds 12 non-users and one user; West holds only users. Twitter use is then West plus
     that one user, so the adjusted gap is that user's score less East's non-users' mean: it rests

@@ -50,11 +50,15 @@ def _identified(design: pd.DataFrame) -> bool:
 
 #: A respondent whose leverage is this close to 1 is fitted exactly by its own indicator.
 LEVERAGE_ONE = 1e-8
+#: Residuals this small are rounding, not error: the scores are whole numbers from 1 to 5, so a
+#: residual that is not zero is a sizeable fraction of a point.
+EXACT_FIT = 1e-9
 
 
 def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: str) -> tuple[float, float, float, float] | None:
     """(estimate, ci_low, ci_high, p_value) of ``column`` for OLS with HC3 errors on rows that each
-    stand for ``count`` identical respondents; None when the coefficient's error cannot be estimated.
+    stand for ``count`` identical respondents; None when the coefficient's error cannot be estimated
+    (the scores fitted exactly, or the estimate leaning on a leverage-one respondent).
 
     A respondent with leverage 1 (alone in a locality or staff group) is fitted exactly by that
     group's indicator: it carries no information about the other coefficients, and its HC3 term is
@@ -72,8 +76,14 @@ def hc3_fit(design: pd.DataFrame, score: np.ndarray, count: np.ndarray, column: 
     weight_on_estimate = (bread @ x.T)[k] * count  # how much each row's score moves the estimate
     if np.abs(weight_on_estimate[~informative]).max(initial=0.0) > LEVERAGE_ONE:
         return None
+    residual = score - x @ beta
+    # Scores the model fits exactly (every respondent giving the same score, or the groups
+    # separating the scores perfectly) leave an error of zero or of rounding noise, not an
+    # estimate of it: None, never a zero-width interval or a p-value made of rounding.
+    if np.abs(residual[informative]).max(initial=0.0) <= EXACT_FIT:
+        return None
     # A leverage-one row's residual is divided by a placeholder 1 (not 0/0) and then left out.
-    scaled = np.where(informative, (score - x @ beta) / np.where(informative, 1.0 - leverage, 1.0), 0.0)
+    scaled = np.where(informative, residual / np.where(informative, 1.0 - leverage, 1.0), 0.0)
     meat = (x * (count * scaled**2)[:, None]).T @ x
     covariance = bread @ meat @ bread
     estimate, variance = float(beta[k]), float(covariance[k, k])

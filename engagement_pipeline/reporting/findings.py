@@ -275,7 +275,8 @@ def _adjustment_sentence(a: WaveAnalysis, display: Names, supported: bool) -> st
     estimated = table[table["estimate"].notna()]
     missing = table.loc[table["estimate"].isna(), "area"].map(display).tolist()
     not_estimable = (f" For {join(missing)} the adjusted difference cannot be estimated: Twitter use cannot be "
-                     f"separated from locality and staff group there." if missing else "")
+                     f"separated from locality and staff group there, or the answers leave no spread to measure its "
+                     f"uncertainty by." if missing else "")
     if estimated.empty:
         return not_estimable.strip()
     ranges = "; ".join(f"{display(r.area)} {r.estimate:+.2f} points (95 % CI {r.ci_low:+.2f} to {r.ci_high:+.2f}, "

@@ -75,7 +75,8 @@ def _adjustment_note(a: WaveAnalysis, names: Names) -> str:
             f"statistically significant (Holm-adjusted over areas; its 95 % intervals are not) in {len(positive)} of "
             f"{len(estimated)} areas where it can be estimated.")
     if missing:
-        text += f" It cannot be estimated for {join(missing)}: Twitter use cannot be separated from locality and staff group."
+        text += (f" It cannot be estimated for {join(missing)}: Twitter use cannot be separated from locality and staff "
+                 "group, or the answers leave no spread to measure its uncertainty by.")
     return text + " " + _ordinal_note(adjusted, names)
 
 

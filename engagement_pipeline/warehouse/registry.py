@@ -212,8 +212,9 @@ TABLE_LIST = (
             wave_column(), _AREA,
             count("n", "Respondents in the regression; NULL when suppressed", nullable=True),
             real("estimate", "Adjusted difference users minus non-users, in scale points; NULL when suppressed, or when "
-                             "not estimable (Twitter use cannot be separated from staff group and locality) with "
-                             "suppressed false"),
+                             "not estimable (Twitter use cannot be separated from staff group and locality, the "
+                             "estimate rests on one respondent, or the model fits every score exactly so no error "
+                             "can be estimated) with suppressed false"),
             real("ci_low", "Lower end of the 95 % confidence interval"),
             real("ci_high", "Upper end of the 95 % confidence interval"),
             real("p_value", "Two-sided p-value of the coefficient", PROBABILITY),
