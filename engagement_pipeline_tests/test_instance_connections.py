@@ -1,0 +1,55 @@
+"""The CLI's instance keeps its SQLite event-log connections open (``execution._reusing_connections``):
+every event is still stored and read back, with a handful of engines where Dagster's own storage
+makes several per event; any other storage is left alone."""
+
+from __future__ import annotations
+
+import sqlalchemy
+from dagster import AssetKey, AssetMaterialization, DagsterInstance
+from dagster._core.storage.event_log.sqlite import sqlite_event_log
+
+from engagement_pipeline import execution
+
+
+def _count_engines(monkeypatch) -> list[str]:
+    made: list[str] = []
+    real = sqlalchemy.create_engine
+
+    def counting(url, *args, **kwargs):
+        made.append(str(url))
+        return real(url, *args, **kwargs)
+
+    monkeypatch.setattr(sqlalchemy, "create_engine", counting)  # ours imports it when it runs
+    monkeypatch.setattr(sqlite_event_log, "create_engine", counting)  # Dagster's own, as it imported it
+    return made
+
+
+def _report(instance: DagsterInstance, n: int) -> None:
+    for i in range(n):
+        instance.report_runless_asset_event(AssetMaterialization(AssetKey("thing"), partition=f"p{i}",
+                                                                 metadata={"i": i}))
+
+
+def test_events_are_stored_and_read_back_through_a_few_kept_connections(tmp_path, monkeypatch):
+    with DagsterInstance.from_config(str(tmp_path)) as plain:
+        _report(plain, 1)  # creates the databases
+    made = _count_engines(monkeypatch)
+    with DagsterInstance.from_config(str(tmp_path)) as plain:
+        _report(plain, 5)
+    per_event_before = len(made) / 5
+    made.clear()
+    with execution._reusing_connections(DagsterInstance.from_config(str(tmp_path))) as instance:
+        _report(instance, 20)
+        latest = instance.get_latest_materialization_event(AssetKey("thing"))
+        partitions = instance.get_materialized_partitions(AssetKey("thing"))
+    assert per_event_before >= 2  # what Dagster's own storage does: several engines per event
+    assert len(made) <= execution._OPEN_EVENT_LOGS  # one per database file, kept
+    assert latest.asset_materialization.metadata["i"].value == 19
+    assert partitions == {f"p{i}" for i in range(20)}
+
+
+def test_a_storage_other_than_sqlite_is_left_as_it_is():
+    with DagsterInstance.ephemeral() as instance:
+        storage = instance.event_log_storage
+        assert execution._reusing_connections(instance) is instance
+        assert "_connect" not in vars(storage)
