@@ -8,9 +8,10 @@ staging file, no store lock), and every wave that passed is then promoted and pu
 instance as the publish assets' materialisations. A wave that fails publishes nothing of itself;
 a killed invocation publishes nothing at all.
 
-Because a wave's run touches nothing but its own staging, two or more waves are run two at a
-time (``Settings.workers``): the CLI runs waves itself while one worker process
-(``wave_worker``), started before the CLI imports Dagster, runs others from the same list.
+Because a wave's run touches nothing but its own staging, three or more waves are run two at a
+time (``Settings.workers``, ``wave_worker.PARALLEL_FROM``): the CLI runs waves itself while one
+worker process (``wave_worker``), started before the CLI imports Dagster, runs others from the
+same list.
 """
 
 import gc
