@@ -28,16 +28,17 @@ class WriterLock:
         self._fd: int | None = None
 
     def acquire(self, on_wait: Callable[[], None] | None = None) -> float:
-        """Take the lock, waiting if needed; returns the seconds waited. ``on_wait`` is called once,
-        when the lock is found taken (to say that this run is waiting)."""
+        """Take the lock, waiting if needed; returns the seconds waited (0.0 when it was free).
+        ``on_wait`` is called once, when the lock is found taken (to say that this run is waiting)."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        started = time.monotonic()
+        started, contended = time.monotonic(), False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                contended = True
                 if on_wait is not None:
                     on_wait()
                     on_wait = None
@@ -50,7 +51,7 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
-        return time.monotonic() - started
+        return time.monotonic() - started if contended else 0.0
 
     def release(self) -> None:
         if self._fd is not None:
