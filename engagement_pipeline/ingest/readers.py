@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .digest import file_sha256  # noqa: F401  (re-exported: the ingest asset records it)
 from .errors import ContractError
 
 ROW_NUMBER = "__row_number__"
@@ -106,12 +107,6 @@ def _check_utf8(payload: bytes, name: str) -> None:
             decoder.decode(view[start:start + _CHUNK], final=start + _CHUNK >= len(payload))
         except UnicodeDecodeError as exc:
             raise _not_utf8(name, start + exc.start - len(decoder.getstate()[0])) from None
-
-
-def file_sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes, read in blocks."""
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_csv(path: Path, display_name: str | None = None) -> RawTable:

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..contract import CODEBOOK_FILE, INSTRUMENT_FILE
 from ..settings import RUN_STATE_KEYS
 from ..warehouse.published import published_state
-from .readers import file_sha256
+from .digest import file_sha256
 from .survey_tools.files import instrument_for, is_survey_candidate
 from .waves import scan_waves, wave_input_files
 

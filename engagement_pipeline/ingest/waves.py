@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..contract import (INSTRUMENT_FILE, INTERVIEWS_FILE, QDA_PROJECT_SUFFIX, is_interview_file, is_valid_wave_name,
                         wave_name_problem)
 from .errors import ContractError
-from .readers import RawTable, read_csv, read_xlsx
 from .survey_tools.files import is_survey_candidate
+
+if TYPE_CHECKING:
+    from .readers import RawTable
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,8 @@ def interviews_path(folder: Path) -> Path | None:
 
 
 def read_table(path: Path) -> RawTable:
+    from .readers import read_csv, read_xlsx  # pandas: not needed to find folders and plan a run
+
     if not path.exists():
         raise ContractError(path.name, "the file disappeared while being read")
     return read_xlsx(path) if path.suffix.lower() == ".xlsx" else read_csv(path)

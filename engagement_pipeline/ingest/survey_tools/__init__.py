@@ -12,10 +12,21 @@ mapping and its scales), ``binding`` (what a tool module hands on, and the match
 cells and dates into canonical cells), ``reader`` (putting it together).
 """
 
-from .detect import SOURCE_KINDS, detect_kind
-from .files import find_survey_file, instrument_for
-from .instrument import Instrument, load_instrument
-from .reader import SurveyExport, read_survey
+from importlib import import_module
 
-__all__ = ["SOURCE_KINDS", "SurveyExport", "find_survey_file", "instrument_for", "read_survey", "detect_kind",
-           "Instrument", "load_instrument"]
+#: Each public name and the module that defines it. They are imported on first use: choosing a wave's
+#: files (``files``) must not cost the readers' imports (pandas, pandera), because the CLI plans a
+#: run with it before it imports anything heavy.
+_PUBLIC = {
+    "SOURCE_KINDS": "detect", "detect_kind": "detect", "find_survey_file": "files", "instrument_for": "files",
+    "Instrument": "instrument", "load_instrument": "instrument", "SurveyExport": "reader", "read_survey": "reader",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value
