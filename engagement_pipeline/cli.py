@@ -37,12 +37,11 @@ def _run(args: argparse.Namespace) -> int:
 
         for wave in plan.to_run:
             print(f"wave {wave}: running ({plan.reasons[wave]})", file=sys.stderr)
-        wave_worker.instance_home(settings)  # made before the worker starts: both processes open it
-        worker = wave_worker.start(settings, len(plan.to_run))  # its start-up overlaps ours
+        worker = wave_worker.start(settings, plan.to_run)  # its start-up overlaps ours
         try:
             from .execution import instance_for_cli, run_waves
 
-            with instance_for_cli(settings) as instance:
+            with instance_for_cli(settings, plan.to_run) as instance:
                 outcomes = run_waves(settings, instance, plan.to_run, log_level="INFO" if args.verbose else "CRITICAL",
                                      worker=worker)
         finally:

@@ -8,7 +8,7 @@ staging file, no store lock), and every wave that passed is then promoted and pu
 instance as the publish assets' materialisations. A wave that fails publishes nothing of itself;
 a killed invocation publishes nothing at all.
 
-Because a wave's run touches nothing but its own staging, three or more waves are run two at a
+Because a wave's run touches nothing but its own staging, two or more waves are run two at a
 time (``Settings.workers``, ``wave_worker.PARALLEL_FROM``): the CLI runs waves itself while one
 worker process (``wave_worker``), started before the CLI imports Dagster, runs others from the
 same list.
@@ -49,9 +49,33 @@ class WaveOutcome:
     run_id: str = ""
 
 
-def instance_for_cli(settings: Settings) -> DagsterInstance:
-    """The persistent instance the UI shows (see ``instance_home``)."""
-    return _reusing_connections(DagsterInstance.from_config(str(instance_home(settings))))
+def instance_for_cli(settings: Settings, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
+    """The persistent instance the UI shows (see ``instance_home``), with ``waves`` known to it as
+    partitions of the wave job."""
+    return open_instance(str(instance_home(settings)), waves)
+
+
+def open_instance(home: str, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
+    """The instance in ``home``, with ``waves`` added to the wave partitions if new.
+
+    The CLI and its worker open the same instance at about the same moment, and the first to open
+    a new one creates its databases: a lock file in ``home`` lets one create (and register the
+    waves) while the other waits, instead of both creating the same tables at once."""
+    from .warehouse.lock import WriterLock
+
+    with WriterLock(Path(home) / ".engagement-open.lock"):
+        instance = _reusing_connections(DagsterInstance.from_config(home))
+        _register(instance, waves)
+    return instance
+
+
+def _register(instance: DagsterInstance, waves: list[str] | tuple[str, ...]) -> None:
+    """Add those of ``waves`` the instance does not know yet to the wave partitions."""
+    if waves:
+        known = set(instance.get_dynamic_partitions(waves_partitions.name))
+        new = [wave for wave in waves if wave not in known]
+        if new:
+            instance.add_dynamic_partitions(waves_partitions.name, new)
 
 
 #: Event-log databases whose connection an instance of the CLI keeps open at once (the index and
@@ -157,19 +181,18 @@ def _wave_job(settings: Settings):
 _WORKER: dict[str, object] = {}
 
 
-def prepare_worker(settings: Settings) -> None:
-    """In a worker process (``wave_worker.start``): import and build the wave job ahead of its first wave."""
+def prepare_worker(settings: Settings, home: str, waves: list[str]) -> None:
+    """In a worker process (``wave_worker.start``), ahead of its first wave: import and build the
+    wave job, and open the CLI's instance with ``waves`` registered (``open_instance``)."""
     _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
+    _WORKER["instance"] = open_instance(home, waves)
     gc.freeze()
 
 
 def run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
-    """One wave's run in a worker process, on the same instance as the CLI's own runs (opened at
-    the worker's first wave: by then the CLI has made it)."""
-    if "job" not in _WORKER:
-        prepare_worker(settings)
+    """One wave's run in a worker process, on the same instance as the CLI's own runs."""
     if "instance" not in _WORKER:
-        _WORKER["instance"] = _reusing_connections(DagsterInstance.from_config(home))
+        prepare_worker(settings, home, [wave])
     return _run_wave(_WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
 
 
@@ -205,14 +228,7 @@ def _staging_lock(settings: Settings, wave: str) -> Iterator[None]:
 
 def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str,
                worker: ProcessPoolExecutor | None) -> list[WaveOutcome]:
-    known = set(instance.get_dynamic_partitions(waves_partitions.name))
-    new = [wave for wave in waves if wave not in known]
-    if new:
-        instance.add_dynamic_partitions(waves_partitions.name, new)
-    job, selection = _wave_job(settings)
-    # Everything imported so far lives for the whole process: keep it out of the collector's way
-    # (statsmodels calls gc.collect() in its multiple-testing step).
-    gc.freeze()
+    _register(instance, waves)
     pending, taken, outcomes = deque(waves), threading.Lock(), {}
 
     def next_wave(from_front: bool) -> str | None:
@@ -230,14 +246,20 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
 
     helper = None
     if worker is not None and len(waves) > 1 and instance.is_persistent:
+        # Fed from now on: the worker has been building its job and opening the instance meanwhile.
         helper = threading.Thread(target=feed, args=(worker, str(instance.root_directory)),
                                   name="wave-worker-feed", daemon=True)
         helper.start()
+    job, selection = _wave_job(settings)
+    # Everything imported so far lives for the whole process: keep it out of the collector's way
+    # (statsmodels calls gc.collect() in its multiple-testing step).
+    gc.freeze()
     with _sqlite_kept_open(instance):
         while (wave := next_wave(from_front=True)) is not None:
             outcomes[wave] = _run_wave(instance, job, selection, wave, log_level)
         if helper is not None:
             helper.join()
+            worker.shutdown(wait=False)  # no waves left for it: it exits while this process publishes
         ordered = [outcomes[wave] for wave in waves]
         passed = [o for o in ordered if o.success]
         if passed:
