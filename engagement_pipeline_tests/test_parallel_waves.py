@@ -75,3 +75,21 @@ def test_two_at_a_time_publishes_what_one_at_a_time_does_and_isolates_a_failing_
         sorted([*WAVES[:-1], "trends"])
     assert len(_run_pids(one)) == 1
     assert len(_run_pids(two)) == 2  # the CLI's own runs and the worker's
+
+
+@pytest.mark.parametrize(("cores", "setting", "waves", "expected"), [
+    (2, 2, 1, 1),   # one wave: nothing to share
+    (2, 2, 2, 2),   # the bundled data's two waves already go side by side
+    (2, 2, 20, 2),
+    (1, 2, 20, 1),  # never more processes than cores
+    (8, 1, 20, 1),  # ENGAGEMENT_WORKERS=1 keeps the CLI alone
+    (8, 4, 3, 3),   # never more processes than waves
+])
+def test_how_many_processes_run_the_waves(monkeypatch, tmp_path, cores, setting, waves, expected):
+    from dataclasses import replace
+
+    from engagement_pipeline import wave_worker
+
+    monkeypatch.setattr(wave_worker.os, "cpu_count", lambda: cores)
+    settings = replace(Settings.from_env(tmp_path, tmp_path), workers=setting)
+    assert wave_worker.workers(settings, waves) == expected
