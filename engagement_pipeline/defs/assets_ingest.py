@@ -18,7 +18,7 @@ from ..ingest.quarantine import empty_quarantine
 from ..ingest.readers import read_csv
 from ..ingest.survey import load_survey
 from ..ingest.survey_tools import find_survey_file, instrument_for, read_survey
-from ..ingest.readers import file_sha256
+from ..ingest.digest import file_sha256
 from ..ingest.waves import interviews_path, read_table, wave_dir
 from ..warehouse.staging import stage_file
 from ..warehouse.store import read_wave, staged

@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .digest import file_sha256  # noqa: F401  (re-exported: the ingest asset records it)
 from .errors import ContractError
 
 ROW_NUMBER = "__row_number__"
