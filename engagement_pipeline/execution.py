@@ -34,6 +34,7 @@ from .defs.assets_publish import warehouse
 from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
+from .instance import open_instance, register_waves
 from .settings import Settings
 from .wave_worker import instance_home
 
@@ -53,75 +54,6 @@ def instance_for_cli(settings: Settings, waves: list[str] | tuple[str, ...] = ()
     """The persistent instance the UI shows (see ``instance_home``), with ``waves`` known to it as
     partitions of the wave job."""
     return open_instance(str(instance_home(settings)), waves)
-
-
-def open_instance(home: str, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
-    """The instance in ``home``, with ``waves`` added to the wave partitions if new.
-
-    The CLI and its worker open the same instance at about the same moment, and the first to open
-    a new one creates its databases: a lock file in ``home`` lets one create (and register the
-    waves) while the other waits, instead of both creating the same tables at once."""
-    from .warehouse.lock import WriterLock
-
-    with WriterLock(Path(home) / ".engagement-open.lock"):
-        instance = _reusing_connections(DagsterInstance.from_config(home))
-        _register(instance, waves)
-    return instance
-
-
-def _register(instance: DagsterInstance, waves: list[str] | tuple[str, ...]) -> None:
-    """Add those of ``waves`` the instance does not know yet to the wave partitions."""
-    if waves:
-        known = set(instance.get_dynamic_partitions(waves_partitions.name))
-        new = [wave for wave in waves if wave not in known]
-        if new:
-            instance.add_dynamic_partitions(waves_partitions.name, new)
-
-
-#: Event-log databases whose connection an instance of the CLI keeps open at once (the index and
-#: the runs in progress; the least recently used is closed beyond that).
-_OPEN_EVENT_LOGS = 4
-
-
-def _reusing_connections(instance: DagsterInstance) -> DagsterInstance:
-    """``instance`` with its SQLite event log keeping each database's connection open.
-
-    Dagster's ``SqliteEventLogStorage`` builds a SQLAlchemy engine, opens the file and disposes of
-    both for every read or write — several times per event, and a wave's run stores about 130
-    events. This replaces, on this one storage object, the method that does so with one that keeps
-    an engine (one connection) per database file, made and used under the storage's own lock
-    exactly as Dagster's is. Only the exact class whose behaviour this mirrors is changed; any
-    other storage (a DAGSTER_HOME configured for Postgres, say) is left as it is.
-    """
-    from collections import OrderedDict
-
-    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
-    from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import StaticPool
-
-    storage = instance.event_log_storage
-    if type(storage) is not SqliteEventLogStorage or not hasattr(storage, "_db_lock"):
-        return instance
-    engines: OrderedDict = OrderedDict()
-
-    @contextmanager
-    def connect(shard: str):
-        with storage._db_lock:
-            engine = engines.pop(shard, None) or create_engine(
-                storage.conn_string_for_shard(shard), poolclass=StaticPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
-            engines[shard] = engine
-            while len(engines) > _OPEN_EVENT_LOGS:
-                engines.popitem(last=False)[1].dispose()
-            if shard not in storage._initialized_dbs:
-                storage._initdb(engine)
-                storage._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
-
-    storage._connect = connect
-    return instance
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:
@@ -181,18 +113,18 @@ def _wave_job(settings: Settings):
 _WORKER: dict[str, object] = {}
 
 
-def prepare_worker(settings: Settings, home: str, waves: list[str]) -> None:
-    """In a worker process (``wave_worker.start``), ahead of its first wave: import and build the
-    wave job, and open the CLI's instance with ``waves`` registered (``open_instance``)."""
+def prepare_worker(settings: Settings, instance: DagsterInstance) -> None:
+    """In a worker process (``wave_worker.start``), ahead of its first wave: build the wave job for
+    runs on ``instance`` (the CLI's, opened with ``instance.open_instance``)."""
     _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
-    _WORKER["instance"] = open_instance(home, waves)
+    _WORKER["instance"] = instance
     gc.freeze()
 
 
 def run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
     """One wave's run in a worker process, on the same instance as the CLI's own runs."""
-    if "instance" not in _WORKER:
-        prepare_worker(settings, home, [wave])
+    if "instance" not in _WORKER:  # the warm-up failed: try again, and let the error be this wave's
+        prepare_worker(settings, open_instance(home, [wave]))
     return _run_wave(_WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
 
 
@@ -228,7 +160,7 @@ def _staging_lock(settings: Settings, wave: str) -> Iterator[None]:
 
 def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str,
                worker: ProcessPoolExecutor | None) -> list[WaveOutcome]:
-    _register(instance, waves)
+    register_waves(instance, waves)
     pending, taken, outcomes = deque(waves), threading.Lock(), {}
 
     def next_wave(from_front: bool) -> str | None:

@@ -71,6 +71,11 @@ def start(settings: Settings, waves: list[str]) -> ProcessPoolExecutor | None:
 
 
 def _warm_up(settings: Settings, home: str, waves: list[str]) -> None:
+    from .instance import open_instance
+
+    # Opened (a new instance created) before the assets' libraries are imported: meanwhile the CLI
+    # is importing them, and finds the instance ready when it opens it.
+    instance = open_instance(home, waves)
     from .execution import prepare_worker
 
-    prepare_worker(settings, home, waves)
+    prepare_worker(settings, instance)

@@ -1,4 +1,4 @@
-"""The CLI's instance keeps its SQLite event-log connections open (``execution._reusing_connections``):
+"""The CLI's instance keeps its SQLite event-log connections open (``instance._reusing_connections``):
 every event is still stored and read back, with a handful of engines where Dagster's own storage
 makes several per event; any other storage is left alone."""
 
@@ -8,7 +8,7 @@ import sqlalchemy
 from dagster import AssetKey, AssetMaterialization, DagsterInstance
 from dagster._core.storage.event_log.sqlite import sqlite_event_log
 
-from engagement_pipeline import execution
+from engagement_pipeline import instance as instance_module
 
 
 def _count_engines(monkeypatch) -> list[str]:
@@ -38,12 +38,12 @@ def test_events_are_stored_and_read_back_through_a_few_kept_connections(tmp_path
         _report(plain, 5)
     per_event_before = len(made) / 5
     made.clear()
-    with execution._reusing_connections(DagsterInstance.from_config(str(tmp_path))) as instance:
+    with instance_module._reusing_connections(DagsterInstance.from_config(str(tmp_path))) as instance:
         _report(instance, 20)
         latest = instance.get_latest_materialization_event(AssetKey("thing"))
         partitions = instance.get_materialized_partitions(AssetKey("thing"))
     assert per_event_before >= 2  # what Dagster's own storage does: several engines per event
-    assert len(made) <= execution._OPEN_EVENT_LOGS  # one per database file, kept
+    assert len(made) <= instance_module._OPEN_EVENT_LOGS  # one per database file, kept
     assert latest.asset_materialization.metadata["i"].value == 19
     assert partitions == {f"p{i}" for i in range(20)}
 
@@ -51,5 +51,5 @@ def test_events_are_stored_and_read_back_through_a_few_kept_connections(tmp_path
 def test_a_storage_other_than_sqlite_is_left_as_it_is():
     with DagsterInstance.ephemeral() as instance:
         storage = instance.event_log_storage
-        assert execution._reusing_connections(instance) is instance
+        assert instance_module._reusing_connections(instance) is instance
         assert "_connect" not in vars(storage)
