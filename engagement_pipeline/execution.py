@@ -36,7 +36,7 @@ from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
 from .instance import open_instance, register_waves
 from .settings import Settings
-from .wave_worker import instance_home
+from .wave_worker import instance_home, instance_lock
 
 #: The assets the CLI's wave runs leave out: it publishes every passing wave once, at the end.
 PUBLISH_ASSETS = (trend_report.key, warehouse.key)
@@ -53,7 +53,7 @@ class WaveOutcome:
 def instance_for_cli(settings: Settings, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
     """The persistent instance the UI shows (see ``instance_home``), with ``waves`` known to it as
     partitions of the wave job."""
-    return open_instance(str(instance_home(settings)), waves)
+    return open_instance(str(instance_home(settings)), instance_lock(settings), waves)
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:
@@ -124,7 +124,7 @@ def prepare_worker(settings: Settings, instance: DagsterInstance) -> None:
 def run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
     """One wave's run in a worker process, on the same instance as the CLI's own runs."""
     if "instance" not in _WORKER:  # the warm-up failed: try again, and let the error be this wave's
-        prepare_worker(settings, open_instance(home, [wave]))
+        prepare_worker(settings, open_instance(home, instance_lock(settings), [wave]))
     return _run_wave(_WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
 
 
@@ -172,7 +172,10 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
             try:
                 outcomes[wave] = pool.submit(run_wave_in_worker, settings, home, wave, log_level).result()
             except BrokenProcessPool:
+                # The worker is gone: this wave failed with it; the waves not yet given to it stay
+                # in the list, for this process to run.
                 outcomes[wave] = WaveOutcome(wave, False, ["the worker process running this wave stopped"])
+                return
             except Exception as error:  # the run could not even start there: say so, as for a failed run
                 outcomes[wave] = WaveOutcome(wave, False, [f"the worker process could not run it: {error}"])
 
@@ -182,20 +185,28 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
         helper = threading.Thread(target=feed, args=(worker, str(instance.root_directory)),
                                   name="wave-worker-feed", daemon=True)
         helper.start()
-    job, selection = _wave_job(settings)
-    # Everything imported so far lives for the whole process: keep it out of the collector's way
-    # (statsmodels calls gc.collect() in its multiple-testing step).
-    gc.freeze()
-    with _sqlite_kept_open(instance):
-        while (wave := next_wave(from_front=True)) is not None:
-            outcomes[wave] = _run_wave(instance, job, selection, wave, log_level)
-        if helper is not None:
+    try:
+        job, selection = _wave_job(settings)
+        # Everything imported so far lives for the whole process: keep it out of the collector's way
+        # (statsmodels calls gc.collect() in its multiple-testing step).
+        gc.freeze()
+        with _sqlite_kept_open(instance):
+            while (wave := next_wave(from_front=True)) is not None:
+                outcomes[wave] = _run_wave(instance, job, selection, wave, log_level)
+            if helper is not None:
+                helper.join()
+                worker.shutdown(wait=False)  # no waves left for it: it exits while this process publishes
+            ordered = [outcomes[wave] for wave in waves]
+            passed = [o for o in ordered if o.success]
+            if passed:
+                _publish(settings, instance, passed)
+    finally:
+        if helper is not None and helper.is_alive():
+            # Leaving early (an error here, Ctrl-C): give the worker nothing more, and wait for the
+            # wave it is running, so that the caller releases no staging lock the worker still needs.
+            with taken:
+                pending.clear()
             helper.join()
-            worker.shutdown(wait=False)  # no waves left for it: it exits while this process publishes
-        ordered = [outcomes[wave] for wave in waves]
-        passed = [o for o in ordered if o.success]
-        if passed:
-            _publish(settings, instance, passed)
     return ordered
 
 

@@ -14,18 +14,28 @@ from pathlib import Path
 from dagster import DagsterInstance
 
 from .defs.partitions import waves_partitions
-from .warehouse.lock import WriterLock
+from .warehouse.lock import StoreBusyError, WriterLock
 
 
-def open_instance(home: str, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
+#: How long opening the instance waits for another process of the same invocation to finish
+#: creating it (seconds): creating one takes about a second.
+OPEN_TIMEOUT_SECONDS = 120.0
+
+
+def open_instance(home: str, lock: Path, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
     """The instance in ``home``, with ``waves`` added to the wave partitions if new.
 
     The CLI and its worker open the same instance at about the same moment, and the first to open
-    a new one creates its databases: a lock file in ``home`` lets one create (and register the
-    waves) while the other waits, instead of both creating the same tables at once."""
-    with WriterLock(Path(home) / ".engagement-open.lock"):
-        instance = _reusing_connections(DagsterInstance.from_config(home))
-        register_waves(instance, waves)
+    a new one creates its databases: the file lock ``lock`` (under the output root, so nothing is
+    written into a DAGSTER_HOME the user configured) lets one create it and register the waves
+    while the other waits, instead of both creating the same tables at once."""
+    try:
+        with WriterLock(lock, timeout=OPEN_TIMEOUT_SECONDS):
+            instance = _reusing_connections(DagsterInstance.from_config(home))
+            register_waves(instance, waves)
+    except StoreBusyError:
+        raise StoreBusyError(f"another engagement-pipeline process has been opening the Dagster instance in {home} "
+                             f"for over {OPEN_TIMEOUT_SECONDS:.0f} s; try again when it has finished") from None
     return instance
 
 

@@ -45,6 +45,12 @@ def instance_home(settings: Settings) -> Path:
     return home
 
 
+def instance_lock(settings: Settings) -> Path:
+    """The lock file that lets one process of an invocation create a new instance (see
+    ``instance.open_instance``); beside the pipeline's store."""
+    return settings.store_path.with_name("instance.lock")
+
+
 #: Fewer waves than this run in the CLI alone. Two waves already gain: measured on a quiet 2-core
 #: machine, the bundled data's two waves took 8.0-10.1 s side by side against 10.9-12.3 s one
 #: after the other, because the worker's start-up (imports, building the job, opening the
@@ -66,7 +72,7 @@ def start(settings: Settings, waves: list[str]) -> ProcessPoolExecutor | None:
     if workers(settings, len(waves)) < 2:
         return None
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    pool.submit(_warm_up, settings, str(instance_home(settings)), list(waves))
+    pool.submit(_warm_up, settings, str(instance_home(settings)), list(waves))  # a failure here is retried at its first wave
     return pool
 
 
@@ -75,7 +81,7 @@ def _warm_up(settings: Settings, home: str, waves: list[str]) -> None:
 
     # Opened (a new instance created) before the assets' libraries are imported: meanwhile the CLI
     # is importing them, and finds the instance ready when it opens it.
-    instance = open_instance(home, waves)
+    instance = open_instance(home, instance_lock(settings), waves)
     from .execution import prepare_worker
 
     prepare_worker(settings, instance)

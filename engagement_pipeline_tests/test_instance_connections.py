@@ -53,3 +53,20 @@ def test_a_storage_other_than_sqlite_is_left_as_it_is():
         storage = instance.event_log_storage
         assert instance_module._reusing_connections(instance) is instance
         assert "_connect" not in vars(storage)
+
+
+def test_opening_waits_for_another_process_creating_the_instance_and_says_so_when_it_never_ends(tmp_path, monkeypatch):
+    import pytest
+
+    from engagement_pipeline.warehouse.lock import StoreBusyError, WriterLock
+
+    lock = tmp_path / "pipeline" / "instance.lock"
+    home = tmp_path / "home"
+    home.mkdir()
+    with instance_module.open_instance(str(home), lock, ["2031-03"]) as opened:  # free: opens and registers
+        assert opened.get_dynamic_partitions("waves") == ["2031-03"]
+    monkeypatch.setattr(instance_module, "OPEN_TIMEOUT_SECONDS", 0.0)
+    with WriterLock(lock):  # another process is creating it
+        with pytest.raises(StoreBusyError, match="opening the Dagster instance in .*home"):
+            instance_module.open_instance(str(home), lock)
+    assert not any(p.name.endswith(".lock") for p in home.iterdir())  # nothing written into DAGSTER_HOME

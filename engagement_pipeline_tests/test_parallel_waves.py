@@ -1,4 +1,4 @@
-"""Three or more waves run two at a time: the CLI runs waves from the front of its list while one
+"""Two or more waves run two at a time: the CLI runs waves from the front of its list while one
 worker process runs waves from the back. What is published must be exactly what one-at-a-time
 publishes, a wave failing in the worker must publish nothing of itself while the others publish,
 and both processes' runs must be the instance's runs (the UI shows them all)."""
@@ -93,3 +93,101 @@ def test_how_many_processes_run_the_waves(monkeypatch, tmp_path, cores, setting,
     monkeypatch.setattr(wave_worker.os, "cpu_count", lambda: cores)
     settings = replace(Settings.from_env(tmp_path, tmp_path), workers=setting)
     assert wave_worker.workers(settings, waves) == expected
+
+
+class _Instance:
+    """What ``execution._run_waves`` asks of a Dagster instance, in memory."""
+
+    is_persistent = True
+
+    def __init__(self, root) -> None:
+        self.root_directory, self.partitions = str(root), []
+
+    def get_dynamic_partitions(self, name: str) -> list[str]:
+        return list(self.partitions)
+
+    def add_dynamic_partitions(self, name: str, keys: list[str]) -> None:
+        self.partitions += keys
+
+
+class _BrokenPool:
+    """A worker pool whose process has died: every submission fails at once."""
+
+    def __init__(self) -> None:
+        self.submitted: list[str] = []
+
+    def submit(self, fn, settings, home, wave, log_level):
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.submitted.append(wave)
+        raise BrokenProcessPool("the worker died")
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        pass
+
+
+def _feed_thread():
+    import threading
+
+    return next((t for t in threading.enumerate() if t.name == "wave-worker-feed"), None)
+
+
+def test_when_the_worker_dies_its_wave_fails_and_the_cli_runs_the_waves_it_never_got(monkeypatch, tmp_path):
+    from engagement_pipeline import execution
+
+    ran: list[str] = []
+
+    def run_here(instance, job, selection, wave, log_level):
+        feeding = _feed_thread()
+        if feeding is not None:
+            feeding.join(600)  # let the feed do all it will do before this process takes more waves
+        ran.append(wave)
+        return execution.WaveOutcome(wave, True, [], "run-" + wave)
+
+    monkeypatch.setattr(execution, "_wave_job", lambda settings: (None, None))
+    monkeypatch.setattr(execution, "_run_wave", run_here)
+    monkeypatch.setattr(execution, "_publish", lambda settings, instance, passed: None)
+    pool = _BrokenPool()
+    outcomes = execution._run_waves(Settings.from_env(tmp_path, tmp_path), _Instance(tmp_path),
+                                    ["a", "b", "c", "d"], "CRITICAL", pool)
+    assert pool.submitted == ["d"]
+    assert ran == ["a", "b", "c"]
+    assert [(o.wave, o.success) for o in outcomes] == [("a", True), ("b", True), ("c", True), ("d", False)]
+    assert "worker process running this wave stopped" in outcomes[-1].problems[0]
+
+
+def test_an_error_in_the_cli_waits_for_the_workers_running_wave_before_leaving(monkeypatch, tmp_path):
+    """The caller releases the waves' staging locks when this returns: the worker must be done with them."""
+    import threading
+    from concurrent.futures import Future
+
+    from engagement_pipeline import execution
+
+    building, log = threading.Event(), []
+
+    class Pool:
+        def submit(self, fn, settings, home, wave, log_level):
+            future = Future()
+
+            def work() -> None:
+                building.wait(600)
+                log.append(f"worker finished {wave}")
+                future.set_result(execution.WaveOutcome(wave, True))
+
+            threading.Thread(target=work).start()
+            return future
+
+        def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+            pass
+
+    def broken_job(settings):
+        building.set()
+        raise RuntimeError("the definitions could not be built")
+
+    monkeypatch.setattr(execution, "_wave_job", broken_job)
+    with pytest.raises(RuntimeError, match="definitions"):
+        execution._run_waves(Settings.from_env(tmp_path, tmp_path), _Instance(tmp_path), ["a", "b", "c"],
+                             "CRITICAL", Pool())
+    log.append("left")
+    assert log == ["worker finished c", "left"]
+    assert _feed_thread() is None
