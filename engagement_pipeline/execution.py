@@ -34,7 +34,7 @@ from .defs.assets_publish import warehouse
 from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
-from .instance import open_instance, register_waves
+from .instance import open_instance
 from .settings import Settings
 from .wave_worker import instance_home, instance_lock
 
@@ -132,6 +132,7 @@ def run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], l
               worker: ProcessPoolExecutor | None = None) -> list[WaveOutcome]:
     """Run each of ``waves`` (see ``planning.plan_run``) up to its checks, then publish every wave
     that passed in one step (``publishing.publish_waves``). Outcomes come in the order of ``waves``.
+    ``instance`` must know the waves as partitions (``instance_for_cli(settings, waves)``).
 
     With a ``worker`` (``wave_worker.start``), this process runs waves from the front of the list
     and the worker from the back, until none is left."""
@@ -160,7 +161,6 @@ def _staging_lock(settings: Settings, wave: str) -> Iterator[None]:
 
 def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], log_level: str,
                worker: ProcessPoolExecutor | None) -> list[WaveOutcome]:
-    register_waves(instance, waves)
     pending, taken, outcomes = deque(waves), threading.Lock(), {}
 
     def next_wave(from_front: bool) -> str | None:

@@ -96,18 +96,12 @@ def test_how_many_processes_run_the_waves(monkeypatch, tmp_path, cores, setting,
 
 
 class _Instance:
-    """What ``execution._run_waves`` asks of a Dagster instance, in memory."""
+    """What ``execution._run_waves`` asks of a Dagster instance (the runs themselves are replaced)."""
 
     is_persistent = True
 
     def __init__(self, root) -> None:
-        self.root_directory, self.partitions = str(root), []
-
-    def get_dynamic_partitions(self, name: str) -> list[str]:
-        return list(self.partitions)
-
-    def add_dynamic_partitions(self, name: str, keys: list[str]) -> None:
-        self.partitions += keys
+        self.root_directory = str(root)
 
 
 class _BrokenPool:
