@@ -39,7 +39,8 @@ def _run(args: argparse.Namespace) -> int:
             print(f"wave {wave}: running ({plan.reasons[wave]})", file=sys.stderr)
         worker = wave_worker.start(settings, plan.to_run)  # its start-up overlaps ours
         try:
-            from .execution import instance_for_cli, run_waves
+            from .execution import run_waves
+            from .instance import instance_for_cli
 
             with instance_for_cli(settings, plan.to_run) as instance:
                 outcomes = run_waves(settings, instance, plan.to_run, log_level="INFO" if args.verbose else "CRITICAL",
@@ -84,7 +85,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _drop_wave(args: argparse.Namespace) -> int:
     from .contract import is_valid_wave_name, wave_name_problem
-    from .execution import drop_wave, instance_for_cli
+    from .execution import drop_wave
+    from .instance import instance_for_cli
     from .settings import Settings
 
     if not is_valid_wave_name(args.wave):

@@ -34,9 +34,8 @@ from .defs.assets_publish import warehouse
 from .defs.build import build_definitions
 from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
-from .instance import open_instance
+from .instance import instance_for_cli
 from .settings import Settings
-from .wave_worker import instance_home, instance_lock
 
 #: The assets the CLI's wave runs leave out: it publishes every passing wave once, at the end.
 PUBLISH_ASSETS = (trend_report.key, warehouse.key)
@@ -48,12 +47,6 @@ class WaveOutcome:
     success: bool
     problems: list[str] = field(default_factory=list)
     run_id: str = ""
-
-
-def instance_for_cli(settings: Settings, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
-    """The persistent instance the UI shows (see ``instance_home``), with ``waves`` known to it as
-    partitions of the wave job."""
-    return open_instance(str(instance_home(settings)), instance_lock(settings), waves)
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:
@@ -115,16 +108,16 @@ _WORKER: dict[str, object] = {}
 
 def prepare_worker(settings: Settings, instance: DagsterInstance) -> None:
     """In a worker process (``wave_worker.start``), ahead of its first wave: build the wave job for
-    runs on ``instance`` (the CLI's, opened with ``instance.open_instance``)."""
+    runs on ``instance`` (the CLI's, opened with ``instance.instance_for_cli``)."""
     _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
     _WORKER["instance"] = instance
     gc.freeze()
 
 
-def run_wave_in_worker(settings: Settings, home: str, wave: str, log_level: str) -> WaveOutcome:
+def run_wave_in_worker(settings: Settings, wave: str, log_level: str) -> WaveOutcome:
     """One wave's run in a worker process, on the same instance as the CLI's own runs."""
     if "instance" not in _WORKER:  # the warm-up failed: try again, and let the error be this wave's
-        prepare_worker(settings, open_instance(home, instance_lock(settings), [wave]))
+        prepare_worker(settings, instance_for_cli(settings, [wave]))
     return _run_wave(_WORKER["instance"], _WORKER["job"], _WORKER["selection"], wave, log_level)
 
 
@@ -167,10 +160,10 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
         with taken:
             return (pending.popleft() if from_front else pending.pop()) if pending else None
 
-    def feed(pool: ProcessPoolExecutor, home: str) -> None:
+    def feed(pool: ProcessPoolExecutor) -> None:
         while (wave := next_wave(from_front=False)) is not None:
             try:
-                outcomes[wave] = pool.submit(run_wave_in_worker, settings, home, wave, log_level).result()
+                outcomes[wave] = pool.submit(run_wave_in_worker, settings, wave, log_level).result()
             except BrokenProcessPool:
                 # The worker is gone: this wave failed with it; the waves not yet given to it stay
                 # in the list, for this process to run.
@@ -182,8 +175,7 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
     helper = None
     if worker is not None and len(waves) > 1 and instance.is_persistent:
         # Fed from now on: the worker has been building its job and opening the instance meanwhile.
-        helper = threading.Thread(target=feed, args=(worker, str(instance.root_directory)),
-                                  name="wave-worker-feed", daemon=True)
+        helper = threading.Thread(target=feed, args=(worker,), name="wave-worker-feed", daemon=True)
         helper.start()
     try:
         job, selection = _wave_job(settings)

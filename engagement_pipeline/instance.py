@@ -14,12 +14,20 @@ from pathlib import Path
 from dagster import DagsterInstance
 
 from .defs.partitions import waves_partitions
+from .settings import Settings
 from .warehouse.lock import StoreBusyError, WriterLock
+from .wave_worker import instance_home, instance_lock
 
 
 #: How long opening the instance waits for another process of the same invocation to finish
 #: creating it (seconds): creating one takes about a second.
 OPEN_TIMEOUT_SECONDS = 120.0
+
+
+def instance_for_cli(settings: Settings, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:
+    """The persistent instance the UI shows (``wave_worker.instance_home``), with ``waves`` known to
+    it as partitions of the wave job; the CLI and its worker both open it this way."""
+    return open_instance(str(instance_home(settings)), instance_lock(settings), waves)
 
 
 def open_instance(home: str, lock: Path, waves: list[str] | tuple[str, ...] = ()) -> DagsterInstance:

@@ -72,16 +72,16 @@ def start(settings: Settings, waves: list[str]) -> ProcessPoolExecutor | None:
     if workers(settings, len(waves)) < 2:
         return None
     pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-    pool.submit(_warm_up, settings, str(instance_home(settings)), list(waves))  # a failure here is retried at its first wave
+    pool.submit(_warm_up, settings, list(waves))  # should it fail, the worker's first wave tries again
     return pool
 
 
-def _warm_up(settings: Settings, home: str, waves: list[str]) -> None:
-    from .instance import open_instance
+def _warm_up(settings: Settings, waves: list[str]) -> None:
+    from .instance import instance_for_cli
 
     # Opened (a new instance created) before the assets' libraries are imported: meanwhile the CLI
     # is importing them, and finds the instance ready when it opens it.
-    instance = open_instance(home, instance_lock(settings), waves)
+    instance = instance_for_cli(settings, waves)
     from .execution import prepare_worker
 
     prepare_worker(settings, instance)

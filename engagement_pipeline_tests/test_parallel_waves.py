@@ -110,7 +110,7 @@ class _BrokenPool:
     def __init__(self) -> None:
         self.submitted: list[str] = []
 
-    def submit(self, fn, settings, home, wave, log_level):
+    def submit(self, fn, settings, wave, log_level):
         from concurrent.futures.process import BrokenProcessPool
 
         self.submitted.append(wave)
@@ -160,7 +160,7 @@ def test_an_error_in_the_cli_waits_for_the_workers_running_wave_before_leaving(m
     building, log = threading.Event(), []
 
     class Pool:
-        def submit(self, fn, settings, home, wave, log_level):
+        def submit(self, fn, settings, wave, log_level):
             future = Future()
 
             def work() -> None:
