@@ -34,15 +34,18 @@ def _run(args: argparse.Namespace) -> int:
     outcomes = []
     if plan.to_run:
         from . import wave_worker
+        from .startup import collector_paused
 
         for wave in plan.to_run:
             print(f"wave {wave}: running ({plan.reasons[wave]})", file=sys.stderr)
         worker = wave_worker.start(settings, plan.to_run)  # its start-up overlaps ours
         try:
-            from .execution import run_waves
-            from .instance import instance_for_cli
+            with collector_paused():  # what is imported and opened here lives as long as the process
+                from .execution import run_waves
+                from .instance import instance_for_cli
 
-            with instance_for_cli(settings, plan.to_run) as instance:
+                instance = instance_for_cli(settings, plan.to_run)
+            with instance:
                 outcomes = run_waves(settings, instance, plan.to_run, log_level="INFO" if args.verbose else "CRITICAL",
                                      worker=worker)
         finally:

@@ -14,7 +14,6 @@ worker process (``wave_worker``), started before the CLI imports Dagster, runs o
 same list.
 """
 
-import gc
 import os
 import sqlite3
 import sys
@@ -36,6 +35,7 @@ from .defs.jobs import WAVE_JOB
 from .defs.partitions import waves_partitions
 from .instance import instance_for_cli
 from .settings import Settings
+from .startup import collector_paused
 
 #: The assets the CLI's wave runs leave out: it publishes every passing wave once, at the end.
 PUBLISH_ASSETS = (trend_report.key, warehouse.key)
@@ -109,9 +109,9 @@ _WORKER: dict[str, object] = {}
 def prepare_worker(settings: Settings, instance: DagsterInstance) -> None:
     """In a worker process (``wave_worker.start``), ahead of its first wave: build the wave job for
     runs on ``instance`` (the CLI's, opened with ``instance.instance_for_cli``)."""
-    _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
+    with collector_paused():
+        _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
     _WORKER["instance"] = instance
-    gc.freeze()
 
 
 def run_wave_in_worker(settings: Settings, wave: str, log_level: str) -> WaveOutcome:
@@ -178,10 +178,10 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
         helper = threading.Thread(target=feed, args=(worker,), name="wave-worker-feed", daemon=True)
         helper.start()
     try:
-        job, selection = _wave_job(settings)
-        # Everything imported so far lives for the whole process: keep it out of the collector's way
-        # (statsmodels calls gc.collect() in its multiple-testing step).
-        gc.freeze()
+        # The job lives for the whole process: kept out of the collector's way, with everything
+        # imported (statsmodels calls gc.collect() in its multiple-testing step).
+        with collector_paused():
+            job, selection = _wave_job(settings)
         with _sqlite_kept_open(instance):
             while (wave := next_wave(from_front=True)) is not None:
                 outcomes[wave] = _run_wave(instance, job, selection, wave, log_level)

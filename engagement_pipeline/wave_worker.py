@@ -77,11 +77,14 @@ def start(settings: Settings, waves: list[str]) -> ProcessPoolExecutor | None:
 
 
 def _warm_up(settings: Settings, waves: list[str]) -> None:
-    from .instance import instance_for_cli
+    from .startup import collector_paused
 
-    # Opened (a new instance created) before the assets' libraries are imported: meanwhile the CLI
-    # is importing them, and finds the instance ready when it opens it.
-    instance = instance_for_cli(settings, waves)
-    from .execution import prepare_worker
+    with collector_paused():
+        from .instance import instance_for_cli
+
+        # Opened (a new instance created) before the assets' libraries are imported: meanwhile the
+        # CLI is importing them, and finds the instance ready when it opens it.
+        instance = instance_for_cli(settings, waves)
+        from .execution import prepare_worker
 
     prepare_worker(settings, instance)
