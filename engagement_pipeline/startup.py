@@ -1,5 +1,6 @@
-"""Starting a process of the CLI quickly: what belongs here is how the long-lived part of a
-process (the libraries it imports, the job it builds) is made, and nothing that imports them.
+"""Starting a process quickly (the CLI, its worker, a Dagster code server or run process): what
+belongs here is how the long-lived part of a process (the libraries it imports, the job or the
+Definitions it builds) is made, and nothing that imports them.
 
 Importing Dagster, pandas, scipy, statsmodels, pandera and matplotlib makes a few hundred
 thousand objects that live as long as the process. Python's cyclic collector, triggered by the
