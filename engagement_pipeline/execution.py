@@ -96,10 +96,15 @@ def _run_wave(instance: DagsterInstance, job, selection, wave: str, log_level: s
 
 
 def _wave_job(settings: Settings):
-    """The wave job for the CLI's runs (staging only) and the asset selection that leaves out publishing."""
-    definitions = build_definitions(settings, staging_only=True)
-    selection = [key for key in definitions.resolve_all_asset_keys() if key not in PUBLISH_ASSETS]
-    return definitions.resolve_job_def(WAVE_JOB), selection
+    """The wave job for the CLI's runs (staging only) and the asset selection that leaves out publishing.
+
+    The job lives as long as the process: it is built with the collector paused and then frozen,
+    with everything imported, out of the collector's way (statsmodels calls gc.collect() in its
+    multiple-testing step, five times per wave)."""
+    with collector_paused():
+        definitions = build_definitions(settings, staging_only=True)
+        selection = [key for key in definitions.resolve_all_asset_keys() if key not in PUBLISH_ASSETS]
+        return definitions.resolve_job_def(WAVE_JOB), selection
 
 
 #: A worker process's job and, from its first wave on, its instance.
@@ -109,8 +114,7 @@ _WORKER: dict[str, object] = {}
 def prepare_worker(settings: Settings, instance: DagsterInstance) -> None:
     """In a worker process (``wave_worker.start``), ahead of its first wave: build the wave job for
     runs on ``instance`` (the CLI's, opened with ``instance.instance_for_cli``)."""
-    with collector_paused():
-        _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
+    _WORKER["job"], _WORKER["selection"] = _wave_job(settings)
     _WORKER["instance"] = instance
 
 
@@ -178,10 +182,7 @@ def _run_waves(settings: Settings, instance: DagsterInstance, waves: list[str], 
         helper = threading.Thread(target=feed, args=(worker,), name="wave-worker-feed", daemon=True)
         helper.start()
     try:
-        # The job lives for the whole process: kept out of the collector's way, with everything
-        # imported (statsmodels calls gc.collect() in its multiple-testing step).
-        with collector_paused():
-            job, selection = _wave_job(settings)
+        job, selection = _wave_job(settings)
         with _sqlite_kept_open(instance):
             while (wave := next_wave(from_front=True)) is not None:
                 outcomes[wave] = _run_wave(instance, job, selection, wave, log_level)
